@@ -1,0 +1,84 @@
+/// A value flowing through a computation recorded on a `Tape`.
+public struct Variable {
+    public let value: Tensor
+    /// Position in the tape; variables that need no gradient have `requiresGrad == false`.
+    let id: Int
+    let requiresGrad: Bool
+
+    public var shape: [Int] { value.shape }
+}
+
+/// Reverse-mode automatic differentiation over coarse operations. Each operation computes its
+/// value at once and, when any input needs a gradient, records a closure that maps the output's
+/// gradient to its inputs' gradients. A tape that is not recording (inference) keeps nothing.
+/// One tape per forward/backward pass; it is not shared between threads.
+public final class Tape {
+    public let isRecording: Bool
+
+    struct Node {
+        let output: Int
+        let inputs: [Int]
+        let needs: [Bool]
+        let backward: (Tensor, [Bool]) -> [Tensor?]
+    }
+
+    var nodes: [Node] = []
+    var nextID = 0
+    var parameters: [Int: Parameter] = [:]
+    var gradients: [Int: Tensor] = [:]
+
+    public init(recording: Bool = true) { isRecording = recording }
+
+    func newID() -> Int { defer { nextID += 1 }; return nextID }
+
+    /// A value that needs no gradient.
+    public func constant(_ t: Tensor) -> Variable { Variable(value: t, id: newID(), requiresGrad: false) }
+
+    /// A leaf whose gradient can be read with `gradient(of:)` after `backward`.
+    public func input(_ t: Tensor, requiresGrad: Bool = true) -> Variable {
+        Variable(value: t, id: newID(), requiresGrad: requiresGrad && isRecording)
+    }
+
+    /// A leaf bound to a parameter: a trainable one receives its gradient in `backward`.
+    public func parameter(_ p: Parameter) -> Variable {
+        let v = Variable(value: p.value, id: newID(), requiresGrad: p.isTrainable && isRecording)
+        if v.requiresGrad { parameters[v.id] = p }
+        return v
+    }
+
+    /// Records an operation. `backward` receives the output gradient and which inputs need one,
+    /// and returns one gradient (or nil) per input.
+    public func record(_ value: Tensor, inputs: [Variable],
+                       backward: @escaping (Tensor, [Bool]) -> [Tensor?]) -> Variable {
+        let needs = inputs.map(\.requiresGrad)
+        guard isRecording, needs.contains(true) else { return constant(value) }
+        let v = Variable(value: value, id: newID(), requiresGrad: true)
+        nodes.append(Node(output: v.id, inputs: inputs.map(\.id), needs: needs, backward: backward))
+        return v
+    }
+
+    /// Back-propagates from `output` (seeded with ones, or `seed`), accumulating into trainable
+    /// parameters' `grad` and into the gradients of inputs. The recorded graph is released after.
+    public func backward(_ output: Variable, seed: Tensor? = nil) {
+        precondition(isRecording, "backward on a tape that does not record")
+        guard output.requiresGrad else { return }
+        gradients[output.id] = seed ?? Tensor(repeating: 1, shape: output.shape)
+        for node in nodes.reversed() {
+            guard let g = gradients[node.output] else { continue }
+            if parameters[node.output] == nil { gradients[node.output] = nil }
+            let grads = node.backward(g, node.needs)
+            precondition(grads.count == node.inputs.count, "an operation returned \(grads.count) gradients for \(node.inputs.count) inputs")
+            for (i, id) in node.inputs.enumerated() where node.needs[i] {
+                guard let gi = grads[i] else { continue }
+                if gradients[id] == nil { gradients[id] = gi } else { gradients[id]!.addScaled(gi) }
+            }
+        }
+        for (id, p) in parameters {
+            if let g = gradients[id] { p.accumulate(g) }
+        }
+        nodes.removeAll()
+    }
+
+    /// The gradient of a leaf created with `input(_:)` after `backward`.
+    public func gradient(of v: Variable) -> Tensor? { gradients[v.id] }
+}

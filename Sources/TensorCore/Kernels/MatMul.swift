@@ -1,0 +1,148 @@
+/// Matrix products, all through `cblas_sgemm`.
+public enum MatMul {
+    /// Rows and columns of a rank-2 operand after an optional transpose.
+    static func dims(_ t: Tensor, _ transposed: Bool) -> (rows: Int, cols: Int) {
+        transposed ? (t.shape[1], t.shape[0]) : (t.shape[0], t.shape[1])
+    }
+}
+
+/// op(a)·op(b) for rank-2 operands; for rank-3 `a` ([B, M, K]) the product is batched, with `b`
+/// either rank-3 (one matrix per batch entry) or rank-2 (shared by every entry).
+public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
+    switch (a.rank, b.rank) {
+    case (2, 2):
+        let (m, k) = MatMul.dims(a, transposeA)
+        let (k2, n) = MatMul.dims(b, transposeB)
+        precondition(k == k2, "matmul: inner dimensions differ, \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")")
+        var c = Tensor(zeros: [m, n])
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    BLAS.gemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
+                              a: pa.baseAddress!, lda: a.shape[1], b: pb.baseAddress!, ldb: b.shape[1],
+                              c: pc.baseAddress!, ldc: n)
+                }
+            }
+        }
+        return c
+    case (3, 2) where !transposeA:
+        // One large GEMM over all batch rows: it keeps both cores busy.
+        let batch = a.shape[0]
+        let flat = matmul(a.reshaped([batch * a.shape[1], a.shape[2]]), b, transposeB: transposeB)
+        return flat.reshaped([batch, a.shape[1], flat.shape[1]])
+    case (3, 2), (3, 3):
+        let batch = a.shape[0]
+        precondition(b.rank == 2 || b.shape[0] == batch, "matmul: batch sizes differ, \(a.shape) · \(b.shape)")
+        let (m, k) = MatMul.dims(a.row(0), transposeA)
+        let bMatrix = b.rank == 2 ? b : b.row(0)
+        let (k2, n) = MatMul.dims(bMatrix, transposeB)
+        precondition(k == k2, "matmul: inner dimensions differ, \(a.shape) · \(b.shape)")
+        var c = Tensor(zeros: [batch, m, n])
+        let aStride = a.shape[1] * a.shape[2], bStride = b.rank == 2 ? 0 : bMatrix.count
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    for i in 0..<batch {
+                        BLAS.gemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
+                                  a: pa.baseAddress! + i * aStride, lda: a.shape[2],
+                                  b: pb.baseAddress! + i * bStride, ldb: bMatrix.shape[1],
+                                  c: pc.baseAddress! + i * m * n, ldc: n)
+                    }
+                }
+            }
+        }
+        return c
+    default:
+        preconditionFailure("matmul: unsupported ranks \(a.shape) · \(b.shape)")
+    }
+}
+
+/// y = x·Wᵀ + b with PyTorch's layout: `weight` is [out, in], `x` is [..., in], y is [..., out].
+/// The bias is copied into the output first and GEMM accumulates onto it (beta = 1).
+public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
+    precondition(weight.rank == 2 && x.rank >= 1 && x.shape.last == weight.shape[1],
+                 "linear: input \(x.shape) does not match weight \(weight.shape)")
+    let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
+    let rows = x.count / max(inFeatures, 1)
+    var y = Tensor(zeros: Array(x.shape.dropLast()) + [outFeatures])
+    y.withUnsafeMutableBufferPointer { py in
+        if let bias {
+            precondition(bias.shape == [outFeatures], "linear: bias \(bias.shape) does not match \(outFeatures) outputs")
+            bias.withUnsafeBufferPointer { pb in
+                for r in 0..<rows { (py.baseAddress! + r * outFeatures).update(from: pb.baseAddress!, count: outFeatures) }
+            }
+        }
+        x.withUnsafeBufferPointer { px in
+            weight.withUnsafeBufferPointer { pw in
+                BLAS.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures,
+                          a: px.baseAddress!, lda: inFeatures, b: pw.baseAddress!, ldb: inFeatures,
+                          beta: bias == nil ? 0 : 1, c: py.baseAddress!, ldc: outFeatures)
+            }
+        }
+    }
+    return y
+}
+
+extension Tape {
+    /// Differentiable `matmul` (rank-2, or batched rank-3 as in the kernel).
+    public func matmul(_ a: Variable, _ b: Variable, transposeA: Bool = false, transposeB: Bool = false) -> Variable {
+        let y = TensorCore.matmul(a.value, b.value, transposeA: transposeA, transposeB: transposeB)
+        return record(y, inputs: [a, b]) { dy, needs in
+            // C = op(A)·op(B): dA = dC·op(B)ᵀ (then undo op), dB = op(A)ᵀ·dC (then undo op).
+            var da: Tensor? = nil, db: Tensor? = nil
+            if needs[0] {
+                da = transposeA ? TensorCore.matmul(b.value, dy, transposeA: transposeB, transposeB: true)
+                                : TensorCore.matmul(dy, b.value, transposeB: !transposeB)
+            }
+            if needs[1] {
+                if b.value.rank == 2 && a.value.rank == 3 && !transposeA {
+                    // Shared B: the per-batch contributions sum up in one GEMM over flattened rows.
+                    let a2 = a.value.reshaped([-1, a.value.shape[2]]), d2 = dy.reshaped([-1, dy.shape[2]])
+                    db = transposeB ? TensorCore.matmul(d2, a2, transposeA: true) : TensorCore.matmul(a2, d2, transposeA: true)
+                } else if b.value.rank == 2 && a.value.rank == 3 {
+                    let perBatch = transposeB ? TensorCore.matmul(dy, a.value, transposeA: true, transposeB: true)
+                                              : TensorCore.matmul(a.value, dy)
+                    db = TensorCore.sum(perBatch, axis: 0)
+                } else {
+                    db = transposeB ? TensorCore.matmul(dy, a.value, transposeA: true, transposeB: transposeA)
+                                    : TensorCore.matmul(a.value, dy, transposeA: !transposeA)
+                }
+            }
+            return [da, db]
+        }
+    }
+
+    /// Differentiable `linear`; frozen weights get no gradient but pass one to the input.
+    public func linear(_ x: Variable, weight: Variable, bias: Variable? = nil) -> Variable {
+        let y = TensorCore.linear(x.value, weight: weight.value, bias: bias?.value)
+        let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+        return record(y, inputs: inputs) { dy, needs in
+            let outF = weight.value.shape[0], inF = weight.value.shape[1]
+            let dy2 = dy.reshaped([-1, outF])
+            var grads: [Tensor?] = [nil, nil, nil]
+            if needs[0] {
+                grads[0] = TensorCore.matmul(dy2, weight.value).reshaped(x.value.shape)
+            }
+            if needs[1] {
+                grads[1] = TensorCore.matmul(dy2, x.value.reshaped([-1, inF]), transposeA: true)
+            }
+            if needs.count > 2 && needs[2] {
+                grads[2] = TensorCore.sum(dy2, axis: 0)
+            }
+            return Array(grads.prefix(inputs.count))
+        }
+    }
+}
+
+/// The transpose of a rank-2 tensor, as a copy.
+public func transpose2D(_ t: Tensor) -> Tensor {
+    precondition(t.rank == 2, "transpose2D needs rank 2, got \(t.shape)")
+    let r = t.shape[0], c = t.shape[1]
+    var out = Tensor(zeros: [c, r])
+    t.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            for i in 0..<r { for j in 0..<c { dst[j * r + i] = src[i * c + j] } }
+        }
+    }
+    return out
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Splits `0..<count` into contiguous chunks and runs them on both cores when the work is large
+/// enough to pay for the dispatch (a few microseconds); small work runs inline.
+@inlinable
+func parallelChunks(_ count: Int, minPerChunk: Int = 32_768, _ body: (Range<Int>) -> Void) {
+    let chunks = min(Parallelism.threads, max(1, count / max(minPerChunk, 1)))
+    if chunks <= 1 {
+        body(0..<count)
+        return
+    }
+    let step = (count + chunks - 1) / chunks
+    withoutActuallyEscaping(body) { body in
+        let task = UncheckedSendable(body)
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let lo = c * step
+            let hi = min(count, lo + step)
+            if lo < hi { task.value(lo..<hi) }
+        }
+    }
+}
+
+/// Carries a closure into `concurrentPerform`; callers guarantee the chunks touch disjoint memory.
+@usableFromInline
+struct UncheckedSendable<T>: @unchecked Sendable {
+    @usableFromInline let value: T
+    @usableFromInline init(_ value: T) { self.value = value }
+}
+
+/// How many threads the elementwise kernels may use (BLAS has its own setting).
+public enum Parallelism {
+    /// Read once from the machine's active processor count.
+    public static let available = ProcessInfo.processInfo.activeProcessorCount
+    nonisolated(unsafe) static var override: Int? = nil
+
+    /// Threads used by the Swift kernels.
+    public static var threads: Int { override ?? available }
+
+    /// Sets the thread count for both the Swift kernels and OpenBLAS; used by benchmarks to compare
+    /// one and two threads. Not for concurrent use.
+    public static func setThreads(_ n: Int) {
+        override = max(1, n)
+        BLAS.setThreads(max(1, n))
+    }
+}

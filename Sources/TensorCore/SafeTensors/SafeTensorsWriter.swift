@@ -1,0 +1,96 @@
+import Foundation
+
+/// Collects tensors and writes a safetensors file atomically (temporary file, fsync, rename), so a
+/// crash mid-write never leaves a half-written checkpoint under the final name. Tensors are laid
+/// out in name order; the header is padded with spaces to an 8-byte boundary so that readers can
+/// map F32 data without copying.
+public struct SafeTensorsWriter {
+    enum Payload {
+        case floats(Tensor)
+        case int64s([Int64], shape: [Int])
+    }
+
+    var items: [String: Payload] = [:]
+    public var metadata: [String: String]
+
+    public init(metadata: [String: String] = [:]) { self.metadata = metadata }
+
+    public mutating func add(_ name: String, _ tensor: Tensor) {
+        precondition(name != "__metadata__", "\"__metadata__\" is reserved")
+        items[name] = .floats(tensor)
+    }
+
+    public mutating func add(_ name: String, int64s values: [Int64], shape: [Int]? = nil) {
+        let s = shape ?? [values.count]
+        precondition(s.reduce(1, *) == values.count, "\(values.count) integers do not fill shape \(s)")
+        items[name] = .int64s(values, shape: s)
+    }
+
+    /// The complete file contents.
+    public func encoded() throws -> Data {
+        var header: [String: Any] = [:]
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var offset = 0
+        let names = items.keys.sorted()
+        for name in names {
+            let (dtype, shape, bytes): (String, [Int], Int)
+            switch items[name]! {
+            case let .floats(t): (dtype, shape, bytes) = ("F32", t.shape, t.count * 4)
+            case let .int64s(v, s): (dtype, shape, bytes) = ("I64", s, v.count * 8)
+            }
+            header[name] = ["dtype": dtype, "shape": shape, "data_offsets": [offset, offset + bytes]]
+            offset += bytes
+        }
+        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        json.append(contentsOf: [UInt8](repeating: 0x20, count: (8 - json.count % 8) % 8))
+        var out = Data(capacity: 8 + json.count + offset)
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
+        out.append(json)
+        for name in names {
+            switch items[name]! {
+            case let .floats(t): t.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(start: $0.baseAddress, count: $0.count)) }
+            case let .int64s(v, _): v.map(\.littleEndian).withUnsafeBufferPointer { out.append($0) }
+            }
+        }
+        return out
+    }
+
+    /// Writes atomically to `path`.
+    public func write(to path: String) throws {
+        let data: Data
+        do { data = try encoded() } catch {
+            throw SafeTensorsError.writeFailed(path: path, reason: "header: \(error.localizedDescription)")
+        }
+        try AtomicFile.write(data, to: path)
+    }
+}
+
+/// Write-to-temporary-then-rename, with fsync, so readers see the old file or the new one, never a mix.
+public enum AtomicFile {
+    public static func write(_ data: Data, to path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        let tmp = (dir.isEmpty ? "." : dir) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw SafeTensorsError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
+        var failure: String? = nil
+        data.withUnsafeBytes { raw in
+            var written = 0
+            while written < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno))
+                    return
+                }
+                written += n
+            }
+        }
+        if failure == nil && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        close(fd)
+        if failure == nil && rename(tmp, path) != 0 { failure = String(cString: strerror(errno)) }
+        if let failure {
+            unlink(tmp)
+            throw SafeTensorsError.writeFailed(path: path, reason: failure)
+        }
+    }
+}

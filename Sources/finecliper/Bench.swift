@@ -1,0 +1,8 @@
+import ArgumentParser
+
+/// `finecliper bench …`: performance measurements.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the speed of the numeric core.",
+        subcommands: [BenchTensor.self])
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+
+@main
+struct Finecliper: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "finecliper",
+        abstract: "A terminal workbench for dynamic facial expression recognition with FineCLIPER.",
+        discussion: """
+            Until the terminal front end lands, running finecliper without a subcommand prints this help.
+            """,
+        version: version,
+        subcommands: [Bench.self, Inspect.self]
+    )
+
+    mutating func run() throws {
+        print(Finecliper.helpMessage())
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import TensorCore
+
+/// `finecliper inspect FILE`: what a safetensors file holds, or why it cannot be read.
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the tensors and metadata of a safetensors file.")
+
+    @Argument(help: "A .safetensors file.")
+    var file: String
+
+    @Flag(help: "Also print min, max and mean of each tensor.")
+    var stats = false
+
+    func run() throws {
+        let st: SafeTensorsFile
+        do { st = try SafeTensorsFile(path: file) } catch let e as SafeTensorsError {
+            throw ValidationError(e.description)
+        }
+        for (k, v) in st.metadata.sorted(by: { $0.key < $1.key }) {
+            print("metadata \(k) = \(v.count > 120 ? String(v.prefix(117)) + "..." : v)")
+        }
+        var total = 0
+        for name in st.names {
+            let e = try st.entry(name)
+            total += e.shape.reduce(1, *)
+            var line = "\(name)  \(e.dtype.rawValue)  \(e.shape)"
+            if stats {
+                let t = try st.tensor(name)
+                let values = t.scalars
+                if let lo = values.min(), let hi = values.max() {
+                    line += String(format: "  min %.4g  max %.4g  mean %.4g", lo, hi, sumAll(t) / Float(values.count))
+                }
+            }
+            print(line)
+        }
+        print("\(st.entries.count) tensors, \(total) elements")
+    }
+}
