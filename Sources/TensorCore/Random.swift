@@ -36,7 +36,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
     /// Normal(mean, std) truncated to [a, b] (absolute bounds, as PyTorch's `trunc_normal_`), by rejection.
     public mutating func truncatedNormal(mean: Float = 0, std: Float = 1, a: Float = -2, b: Float = 2) -> Float {
-        precondition(a < b, "truncatedNormal: empty interval [\(a), \(b)]")
+        check(a < b, "truncatedNormal: empty interval [\(a), \(b)]")
         for _ in 0..<10_000 {
             let x = normal(mean: mean, std: std)
             if x >= a && x <= b { return x }

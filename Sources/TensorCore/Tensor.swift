@@ -28,7 +28,7 @@ public struct Tensor: @unchecked Sendable {
     /// A tensor with the given elements in row-major order.
     public init(shape: [Int], values: [Float]) {
         Tensor.checkShape(shape)
-        precondition(values.count == shape.reduce(1, *),
+        check(values.count == shape.reduce(1, *),
                      "\(values.count) values do not fill shape \(shape)")
         self.init(zeros: shape)
         withUnsafeMutableBufferPointer { dst in
@@ -46,7 +46,7 @@ public struct Tensor: @unchecked Sendable {
     }
 
     static func checkShape(_ shape: [Int]) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        check(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
     }
 
     // MARK: Element access
@@ -77,7 +77,7 @@ public struct Tensor: @unchecked Sendable {
 
     /// The single value of a one-element tensor.
     public var item: Float {
-        precondition(count == 1, "item() needs a one-element tensor, shape is \(shape)")
+        check(count == 1, "item() needs a one-element tensor, shape is \(shape)")
         return storage.base[offset]
     }
 
@@ -92,10 +92,10 @@ public struct Tensor: @unchecked Sendable {
     }
 
     func flatIndex(_ index: [Int]) -> Int {
-        precondition(index.count == shape.count, "index \(index) does not match shape \(shape)")
+        check(index.count == shape.count, "index \(index) does not match shape \(shape)")
         var flat = 0
         for (i, d) in zip(index, shape) {
-            precondition(i >= 0 && i < d, "index \(index) out of range for shape \(shape)")
+            check(i >= 0 && i < d, "index \(index) out of range for shape \(shape)")
             flat = flat * d + i
         }
         return flat
@@ -108,17 +108,17 @@ public struct Tensor: @unchecked Sendable {
         var dims = newShape
         if let hole = dims.firstIndex(of: -1) {
             let known = dims.enumerated().filter { $0.offset != hole }.reduce(1) { $0 * $1.element }
-            precondition(known > 0 && count % known == 0, "cannot reshape \(shape) to \(newShape)")
+            check(known > 0 && count % known == 0, "cannot reshape \(shape) to \(newShape)")
             dims[hole] = count / known
         }
         Tensor.checkShape(dims)
-        precondition(dims.reduce(1, *) == count, "cannot reshape \(shape) (\(count) elements) to \(newShape)")
+        check(dims.reduce(1, *) == count, "cannot reshape \(shape) (\(count) elements) to \(newShape)")
         return Tensor(shape: dims, storage: storage, offset: offset)
     }
 
     /// Rows `range` of the first axis, as a view. Free.
     public func rows(_ range: Range<Int>) -> Tensor {
-        precondition(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0],
+        check(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0],
                      "rows \(range) out of range for shape \(shape)")
         let inner = shape.dropFirst().reduce(1, *)
         return Tensor(shape: [range.count] + shape.dropFirst(), storage: storage,
@@ -143,4 +143,12 @@ extension Tensor: Equatable {
     public static func == (a: Tensor, b: Tensor) -> Bool {
         a.shape == b.shape && a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.elementsEqual(y) } }
     }
+}
+
+/// A shape or argument check that stays in `-Ounchecked` release builds (unlike `precondition`),
+/// so a programming error stops with a message instead of reading out of bounds.
+@inlinable @inline(__always)
+func check(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+           file: StaticString = #fileID, line: UInt = #line) {
+    if !condition() { fatalError(message(), file: file, line: line) }
 }

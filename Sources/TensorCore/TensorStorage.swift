@@ -9,7 +9,7 @@ public final class TensorStorage: @unchecked Sendable {
 
     /// Fresh, zero-filled storage.
     public init(count: Int) {
-        precondition(count >= 0, "negative storage size")
+        check(count >= 0, "negative storage size")
         base = .allocate(capacity: max(count, 1))
         base.initialize(repeating: 0, count: max(count, 1))
         self.count = count

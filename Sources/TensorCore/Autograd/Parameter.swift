@@ -19,7 +19,7 @@ public final class Parameter: @unchecked Sendable {
 
     /// Adds to the gradient buffer (creating it on first use).
     func accumulate(_ g: Tensor) {
-        precondition(g.shape == value.shape, "gradient \(g.shape) does not match parameter \(name) \(value.shape)")
+        check(g.shape == value.shape, "gradient \(g.shape) does not match parameter \(name) \(value.shape)")
         if grad == nil { grad = g } else { grad!.addScaled(g) }
     }
 

@@ -60,14 +60,14 @@ public final class Tape {
     /// Back-propagates from `output` (seeded with ones, or `seed`), accumulating into trainable
     /// parameters' `grad` and into the gradients of inputs. The recorded graph is released after.
     public func backward(_ output: Variable, seed: Tensor? = nil) {
-        precondition(isRecording, "backward on a tape that does not record")
+        check(isRecording, "backward on a tape that does not record")
         guard output.requiresGrad else { return }
         gradients[output.id] = seed ?? Tensor(repeating: 1, shape: output.shape)
         for node in nodes.reversed() {
             guard let g = gradients[node.output] else { continue }
             if parameters[node.output] == nil { gradients[node.output] = nil }
             let grads = node.backward(g, node.needs)
-            precondition(grads.count == node.inputs.count, "an operation returned \(grads.count) gradients for \(node.inputs.count) inputs")
+            check(grads.count == node.inputs.count, "an operation returned \(grads.count) gradients for \(node.inputs.count) inputs")
             for (i, id) in node.inputs.enumerated() where node.needs[i] {
                 guard let gi = grads[i] else { continue }
                 if gradients[id] == nil { gradients[id] = gi } else { gradients[id]!.addScaled(gi) }

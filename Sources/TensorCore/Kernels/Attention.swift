@@ -47,13 +47,13 @@ struct AttentionGeometry {
     let scale: Float
 
     init(q: [Int], k: [Int], v: [Int], heads: Int) {
-        precondition(q.count == 2 || q.count == 3, "attention: q must be [T, D] or [B, T, D], got \(q)")
-        precondition(k == v && k.count == q.count, "attention: k \(k) and v \(v) must match and have q's rank")
-        precondition(q.last == k.last, "attention: q width \(q.last!) differs from k width \(k.last!)")
+        check(q.count == 2 || q.count == 3, "attention: q must be [T, D] or [B, T, D], got \(q)")
+        check(k == v && k.count == q.count, "attention: k \(k) and v \(v) must match and have q's rank")
+        check(q.last == k.last, "attention: q width \(q.last!) differs from k width \(k.last!)")
         let w = q.last!
-        precondition(heads > 0 && w % heads == 0, "attention: width \(w) is not divisible by \(heads) heads")
+        check(heads > 0 && w % heads == 0, "attention: width \(w) is not divisible by \(heads) heads")
         batch = q.count == 3 ? q[0] : 1
-        precondition(q.count == 2 || k[0] == batch, "attention: batch of q \(q) and k \(k) differ")
+        check(q.count == 2 || k[0] == batch, "attention: batch of q \(q) and k \(k) differ")
         tq = q[q.count - 2]; tk = k[k.count - 2]; width = w; self.heads = heads
         headDim = w / heads
         scale = 1 / Float(headDim).squareRoot()

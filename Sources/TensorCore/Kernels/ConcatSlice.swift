@@ -1,14 +1,14 @@
 /// Concatenation and slicing along any axis (copies; slicing the first axis for free is `rows`).
 public func concat(_ parts: [Tensor], axis: Int) -> Tensor {
-    precondition(!parts.isEmpty, "concat of no tensors")
+    check(!parts.isEmpty, "concat of no tensors")
     let first = parts[0].shape
     let a = axis < 0 ? axis + first.count : axis
-    precondition(a >= 0 && a < first.count, "concat: axis \(axis) out of range for \(first)")
+    check(a >= 0 && a < first.count, "concat: axis \(axis) out of range for \(first)")
     for p in parts {
         var s = p.shape, f = first
-        precondition(s.count == f.count, "concat: ranks differ, \(p.shape) vs \(first)")
+        check(s.count == f.count, "concat: ranks differ, \(p.shape) vs \(first)")
         s[a] = 0; f[a] = 0
-        precondition(s == f, "concat: shapes \(p.shape) and \(first) differ outside axis \(a)")
+        check(s == f, "concat: shapes \(p.shape) and \(first) differ outside axis \(a)")
     }
     var shape = first
     shape[a] = parts.reduce(0) { $0 + $1.shape[a] }
@@ -33,7 +33,7 @@ public func concat(_ parts: [Tensor], axis: Int) -> Tensor {
 /// Elements `range` along `axis`.
 public func slice(_ x: Tensor, axis: Int, _ range: Range<Int>) -> Tensor {
     let s = AxisSplit(x.shape, axis: axis)
-    precondition(range.lowerBound >= 0 && range.upperBound <= s.n, "slice \(range) out of range for axis \(axis) of \(x.shape)")
+    check(range.lowerBound >= 0 && range.upperBound <= s.n, "slice \(range) out of range for axis \(axis) of \(x.shape)")
     var shape = x.shape
     shape[axis < 0 ? axis + shape.count : axis] = range.count
     var out = Tensor(zeros: shape)

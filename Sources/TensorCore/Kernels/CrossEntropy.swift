@@ -7,10 +7,10 @@ public func crossEntropy(logits: Tensor, targets: [Int], labelSmoothing: Float =
 }
 
 func crossEntropyWithProbabilities(logits: Tensor, targets: [Int], labelSmoothing eps: Float) -> (loss: Float, probabilities: Tensor) {
-    precondition(logits.rank == 2 && logits.shape[0] == targets.count,
+    check(logits.rank == 2 && logits.shape[0] == targets.count,
                  "crossEntropy: logits \(logits.shape) need one row per target (\(targets.count))")
     let c = logits.shape[1]
-    precondition(targets.allSatisfy { $0 >= 0 && $0 < c }, "crossEntropy: a target is outside 0..<\(c)")
+    check(targets.allSatisfy { $0 >= 0 && $0 < c }, "crossEntropy: a target is outside 0..<\(c)")
     let probs = softmax(logits)
     var total = 0.0
     logits.withUnsafeBufferPointer { pl in

@@ -21,7 +21,7 @@ func broadcasts(_ small: [Int], onto big: [Int]) -> Bool {
 /// a ∘ b where b's shape is a suffix of a's (or equal). Vectorised, and split over both cores
 /// when large.
 public func elementwise(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) -> Tensor {
-    precondition(broadcasts(b.shape, onto: a.shape),
+    check(broadcasts(b.shape, onto: a.shape),
                  "elementwise \(op): shape \(b.shape) does not broadcast onto \(a.shape)")
     var out = Tensor(zeros: a.shape)
     let inner = b.count
@@ -83,7 +83,7 @@ public func unaryMap(_ x: Tensor, _ f: @escaping (Vec16) -> Vec16) -> Tensor {
 /// Applies a vector function of two same-shaped tensors elementwise.
 @inlinable
 public func binaryMap(_ a: Tensor, _ b: Tensor, _ f: @escaping (Vec16, Vec16) -> Vec16) -> Tensor {
-    precondition(a.shape == b.shape, "binaryMap: shapes differ, \(a.shape) vs \(b.shape)")
+    check(a.shape == b.shape, "binaryMap: shapes differ, \(a.shape) vs \(b.shape)")
     var out = Tensor(zeros: a.shape)
     a.withUnsafeBufferPointer { pa in
         b.withUnsafeBufferPointer { pb in
@@ -101,7 +101,7 @@ public func binaryMap(_ a: Tensor, _ b: Tensor, _ f: @escaping (Vec16, Vec16) ->
 extension Tensor {
     /// self += other·alpha in place (same shape); used to accumulate gradients.
     public mutating func addScaled(_ other: Tensor, _ alpha: Float = 1) {
-        precondition(shape == other.shape, "addScaled: shapes differ, \(shape) vs \(other.shape)")
+        check(shape == other.shape, "addScaled: shapes differ, \(shape) vs \(other.shape)")
         let n = count
         other.withUnsafeBufferPointer { po in
             withUnsafeMutableBufferPointer { ps in

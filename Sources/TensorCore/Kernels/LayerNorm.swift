@@ -13,8 +13,8 @@ public func layerNorm(_ x: Tensor, gamma: Tensor?, beta: Tensor?, eps: Float = 1
 
 func layerNormWithStats(_ x: Tensor, gamma: Tensor?, beta: Tensor?, eps: Float) -> LayerNormResult {
     let d = x.shape.last ?? 1
-    precondition(gamma.map { $0.shape == [d] } ?? true, "layerNorm: gamma \(gamma!.shape) does not match width \(d)")
-    precondition(beta.map { $0.shape == [d] } ?? true, "layerNorm: beta \(beta!.shape) does not match width \(d)")
+    check(gamma.map { $0.shape == [d] } ?? true, "layerNorm: gamma \(gamma!.shape) does not match width \(d)")
+    check(beta.map { $0.shape == [d] } ?? true, "layerNorm: beta \(beta!.shape) does not match width \(d)")
     let rows = x.count / max(d, 1)
     var out = Tensor(zeros: x.shape)
     var means = [Float](repeating: 0, count: rows), rstds = [Float](repeating: 0, count: rows)

@@ -13,7 +13,7 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
     case (2, 2):
         let (m, k) = MatMul.dims(a, transposeA)
         let (k2, n) = MatMul.dims(b, transposeB)
-        precondition(k == k2, "matmul: inner dimensions differ, \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")")
+        check(k == k2, "matmul: inner dimensions differ, \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")")
         var c = Tensor(zeros: [m, n])
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
@@ -32,11 +32,11 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
         return flat.reshaped([batch, a.shape[1], flat.shape[1]])
     case (3, 2), (3, 3):
         let batch = a.shape[0]
-        precondition(b.rank == 2 || b.shape[0] == batch, "matmul: batch sizes differ, \(a.shape) · \(b.shape)")
+        check(b.rank == 2 || b.shape[0] == batch, "matmul: batch sizes differ, \(a.shape) · \(b.shape)")
         let (m, k) = MatMul.dims(a.row(0), transposeA)
         let bMatrix = b.rank == 2 ? b : b.row(0)
         let (k2, n) = MatMul.dims(bMatrix, transposeB)
-        precondition(k == k2, "matmul: inner dimensions differ, \(a.shape) · \(b.shape)")
+        check(k == k2, "matmul: inner dimensions differ, \(a.shape) · \(b.shape)")
         var c = Tensor(zeros: [batch, m, n])
         let aStride = a.shape[1] * a.shape[2], bStride = b.rank == 2 ? 0 : bMatrix.count
         a.withUnsafeBufferPointer { pa in
@@ -53,21 +53,21 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
         }
         return c
     default:
-        preconditionFailure("matmul: unsupported ranks \(a.shape) · \(b.shape)")
+        fatalError("matmul: unsupported ranks \(a.shape) · \(b.shape)")
     }
 }
 
 /// y = x·Wᵀ + b with PyTorch's layout: `weight` is [out, in], `x` is [..., in], y is [..., out].
 /// The bias is copied into the output first and GEMM accumulates onto it (beta = 1).
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
-    precondition(weight.rank == 2 && x.rank >= 1 && x.shape.last == weight.shape[1],
+    check(weight.rank == 2 && x.rank >= 1 && x.shape.last == weight.shape[1],
                  "linear: input \(x.shape) does not match weight \(weight.shape)")
     let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
     let rows = x.count / max(inFeatures, 1)
     var y = Tensor(zeros: Array(x.shape.dropLast()) + [outFeatures])
     y.withUnsafeMutableBufferPointer { py in
         if let bias {
-            precondition(bias.shape == [outFeatures], "linear: bias \(bias.shape) does not match \(outFeatures) outputs")
+            check(bias.shape == [outFeatures], "linear: bias \(bias.shape) does not match \(outFeatures) outputs")
             bias.withUnsafeBufferPointer { pb in
                 for r in 0..<rows { (py.baseAddress! + r * outFeatures).update(from: pb.baseAddress!, count: outFeatures) }
             }
@@ -91,8 +91,13 @@ extension Tape {
             // C = op(A)·op(B): dA = dC·op(B)ᵀ (then undo op), dB = op(A)ᵀ·dC (then undo op).
             var da: Tensor? = nil, db: Tensor? = nil
             if needs[0] {
-                da = transposeA ? TensorCore.matmul(b.value, dy, transposeA: transposeB, transposeB: true)
-                                : TensorCore.matmul(dy, b.value, transposeB: !transposeB)
+                if !transposeA {
+                    da = TensorCore.matmul(dy, b.value, transposeB: !transposeB)
+                } else if a.value.rank == 3 && b.value.rank == 2 {
+                    da = transposeLastTwo(TensorCore.matmul(dy, b.value, transposeB: !transposeB))
+                } else {
+                    da = TensorCore.matmul(b.value, dy, transposeA: transposeB, transposeB: true)
+                }
             }
             if needs[1] {
                 if b.value.rank == 2 && a.value.rank == 3 && !transposeA {
@@ -134,14 +139,17 @@ extension Tape {
     }
 }
 
-/// The transpose of a rank-2 tensor, as a copy.
-public func transpose2D(_ t: Tensor) -> Tensor {
-    precondition(t.rank == 2, "transpose2D needs rank 2, got \(t.shape)")
-    let r = t.shape[0], c = t.shape[1]
-    var out = Tensor(zeros: [c, r])
+/// Swaps the last two axes (a matrix transpose per leading index), as a copy.
+public func transposeLastTwo(_ t: Tensor) -> Tensor {
+    check(t.rank >= 2, "transposeLastTwo needs rank ≥ 2, got \(t.shape)")
+    let r = t.shape[t.rank - 2], c = t.shape[t.rank - 1], batch = t.count / max(r * c, 1)
+    var out = Tensor(zeros: Array(t.shape.dropLast(2)) + [c, r])
     t.withUnsafeBufferPointer { src in
         out.withUnsafeMutableBufferPointer { dst in
-            for i in 0..<r { for j in 0..<c { dst[j * r + i] = src[i * c + j] } }
+            for b in 0..<batch {
+                let s = src.baseAddress! + b * r * c, d = dst.baseAddress! + b * r * c
+                for i in 0..<r { for j in 0..<c { d[j * r + i] = s[i * c + j] } }
+            }
         }
     }
     return out

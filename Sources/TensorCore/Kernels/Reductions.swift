@@ -5,7 +5,7 @@ struct AxisSplit {
 
     init(_ shape: [Int], axis: Int) {
         let a = axis < 0 ? axis + shape.count : axis
-        precondition(a >= 0 && a < shape.count, "axis \(axis) out of range for shape \(shape)")
+        check(a >= 0 && a < shape.count, "axis \(axis) out of range for shape \(shape)")
         outer = shape[..<a].reduce(1, *)
         n = shape[a]
         inner = shape[(a + 1)...].reduce(1, *)
@@ -42,7 +42,7 @@ public func mean(_ x: Tensor, axis: Int) -> Tensor {
 /// Max along `axis`, with the index of the (first) maximum of each slice.
 public func max(_ x: Tensor, axis: Int) -> (values: Tensor, indices: [Int]) {
     let s = AxisSplit(x.shape, axis: axis)
-    precondition(s.n > 0, "max over an empty axis of \(x.shape)")
+    check(s.n > 0, "max over an empty axis of \(x.shape)")
     var out = Tensor(zeros: s.reducedShape)
     var indices = [Int](repeating: 0, count: s.outer * s.inner)
     x.withUnsafeBufferPointer { px in

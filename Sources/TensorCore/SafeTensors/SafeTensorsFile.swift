@@ -41,14 +41,11 @@ public struct SafeTensorsFile: Sendable {
         let bytes = file.bytes
         guard bytes.count >= 8 else { throw SafeTensorsError.truncated(path: path, size: bytes.count) }
         let n = UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self))
-        guard n <= UInt64(Self.maxHeaderLength) else {
-            if n > UInt64(bytes.count - 8) && bytes.count - 8 < Self.maxHeaderLength {
-                throw SafeTensorsError.headerPastEnd(path: path, headerLength: n, fileSize: bytes.count)
-            }
-            throw SafeTensorsError.headerTooLarge(path: path, headerLength: n, limit: Self.maxHeaderLength)
-        }
         guard n <= UInt64(bytes.count - 8) else {
             throw SafeTensorsError.headerPastEnd(path: path, headerLength: n, fileSize: bytes.count)
+        }
+        guard n <= UInt64(Self.maxHeaderLength) else {
+            throw SafeTensorsError.headerTooLarge(path: path, headerLength: n, limit: Self.maxHeaderLength)
         }
         let headerBytes = UnsafeRawBufferPointer(rebasing: bytes[8..<(8 + Int(n))])
         dataStart = 8 + Int(n)

@@ -16,13 +16,13 @@ public struct SafeTensorsWriter {
     public init(metadata: [String: String] = [:]) { self.metadata = metadata }
 
     public mutating func add(_ name: String, _ tensor: Tensor) {
-        precondition(name != "__metadata__", "\"__metadata__\" is reserved")
+        check(name != "__metadata__", "\"__metadata__\" is reserved")
         items[name] = .floats(tensor)
     }
 
     public mutating func add(_ name: String, int64s values: [Int64], shape: [Int]? = nil) {
         let s = shape ?? [values.count]
-        precondition(s.reduce(1, *) == values.count, "\(values.count) integers do not fill shape \(s)")
+        check(s.reduce(1, *) == values.count, "\(values.count) integers do not fill shape \(s)")
         items[name] = .int64s(values, shape: s)
     }
 

@@ -1,0 +1,218 @@
+import Foundation
+import Testing
+@testable import TensorCore
+
+@Suite struct SafeTensorsTests {
+    let dir = TemporaryDirectory()
+
+    /// A file made of a declared header length, header text and data bytes.
+    func rawFile(_ header: String, data: [UInt8] = [], declaredLength: UInt64? = nil, headerBytes: [UInt8]? = nil) -> String {
+        let h = headerBytes ?? Array(header.utf8)
+        var bytes = withUnsafeBytes(of: (declaredLength ?? UInt64(h.count)).littleEndian) { Array($0) }
+        bytes += h + data
+        let path = dir.file(UUID().uuidString + ".safetensors")
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        return path
+    }
+
+    func openError(_ path: String) -> SafeTensorsError? {
+        do { _ = try SafeTensorsFile(path: path); return nil } catch let e as SafeTensorsError { return e } catch { return nil }
+    }
+
+    @Test func roundTripKeepsValuesShapesAndMetadata() throws {
+        var w = SafeTensorsWriter(metadata: ["config": "{\"width\": 64}", "format": "pt"])
+        let a = DeterministicParameters.tensor("a", [3, 5]), b = DeterministicParameters.tensor("b", [7])
+        w.add("layer.weight", a)
+        w.add("layer.bias", b)
+        w.add("empty", Tensor(zeros: [0, 4]))
+        w.add("labels", int64s: [3, -1, 1 << 40])
+        let path = dir.file("model.safetensors")
+        try w.write(to: path)
+        let f = try SafeTensorsFile(path: path)
+        #expect(f.metadata == ["config": "{\"width\": 64}", "format": "pt"])
+        #expect(try f.tensor("layer.weight") == a)
+        #expect(try f.tensor("layer.bias") == b)
+        #expect(try f.tensor("empty").shape == [0, 4])
+        #expect(try f.integers("labels") == [3, -1, 1 << 40])
+        #expect(Set(f.names) == ["layer.weight", "layer.bias", "empty", "labels"])
+        // The header is padded so that data starts 8-byte aligned and F32 tensors are borrowed.
+        #expect(f.dataStart % 8 == 0)
+        #expect(try f.tensor("layer.weight").storage.isBorrowed)
+        #expect(throws: SafeTensorsError.missingTensor(path: path, name: "nope")) { try f.tensor("nope") }
+        #expect(throws: SafeTensorsError.self) { try f.integers("layer.bias") }
+    }
+
+    @Test func borrowedTensorsCopyOnWriteAndOutliveTheirFile() throws {
+        var w = SafeTensorsWriter()
+        w.add("x", Tensor(shape: [2], values: [1, 2]))
+        let path = dir.file("cow.safetensors")
+        try w.write(to: path)
+        var t = try SafeTensorsFile(path: path).tensor("x")   // the file value is gone after this line
+        t[0] = 5
+        #expect(t.scalars == [5, 2])
+        #expect(try SafeTensorsFile(path: path).tensor("x").scalars == [1, 2])
+    }
+
+    @Test func halfPrecisionIntegerAndDoubleTypesConvertOnLoad() throws {
+        // F16 1.5 = 0x3E00, -2 = 0xC000; BF16 1.5 = 0x3FC0, -2 = 0xC000; I64 7; F64 0.25; I32 -3
+        let header = """
+            {"h":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},
+             "bf":{"dtype":"BF16","shape":[2],"data_offsets":[4,8]},
+             "i":{"dtype":"I64","shape":[1],"data_offsets":[8,16]},
+             "d":{"dtype":"F64","shape":[1],"data_offsets":[16,24]},
+             "j":{"dtype":"I32","shape":[1],"data_offsets":[24,28]}}
+            """
+        var data: [UInt8] = [0x00, 0x3E, 0x00, 0xC0, 0xC0, 0x3F, 0x00, 0xC0]
+        data += withUnsafeBytes(of: Int64(7).littleEndian) { Array($0) }
+        data += withUnsafeBytes(of: Double(0.25).bitPattern.littleEndian) { Array($0) }
+        data += withUnsafeBytes(of: Int32(-3).littleEndian) { Array($0) }
+        let f = try SafeTensorsFile(path: rawFile(header, data: data))
+        #expect(try f.tensor("h").scalars == [1.5, -2])
+        #expect(try f.tensor("bf").scalars == [1.5, -2])
+        #expect(try f.tensor("i").scalars == [7] && (try f.integers("i")) == [7])
+        #expect(try f.tensor("d").scalars == [0.25])
+        #expect(try f.integers("j") == [-3])
+    }
+
+    @Test func unalignedF32DataIsCopiedNotMisread() throws {
+        // Header of 3 bytes + 1 pad byte of data: the tensor starts at file offset 12 → aligned;
+        // with a 5-byte header it starts at 13 → unaligned, and must still read correctly.
+        let header = #"{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#
+        let padded = header + " "
+        let value = withUnsafeBytes(of: Float(3.25).bitPattern.littleEndian) { Array($0) }
+        for h in [header, padded] {
+            let t = try SafeTensorsFile(path: rawFile(h, data: value)).tensor("x")
+            #expect(t.scalars == [3.25])
+        }
+    }
+
+    // MARK: Malformed files: each gives its typed error and never crashes.
+
+    @Test func missingFileAndDirectory() {
+        guard case .cannotOpen = openError(dir.file("absent.safetensors")) else { Issue.record("missing file"); return }
+        guard case .cannotOpen = openError(dir.path) else { Issue.record("directory"); return }
+    }
+
+    @Test func truncatedBeforeTheHeaderLength() {
+        let path = dir.file("short.safetensors")
+        FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3]))
+        #expect(openError(path) == .truncated(path: path, size: 3))
+        let empty = dir.file("empty.safetensors")
+        FileManager.default.createFile(atPath: empty, contents: Data())
+        #expect(openError(empty) == .truncated(path: empty, size: 0))
+    }
+
+    @Test func headerLengthPastTheEnd() {
+        let path = rawFile("{}", declaredLength: 5000)
+        #expect(openError(path) == .headerPastEnd(path: path, headerLength: 5000, fileSize: 10))
+    }
+
+    @Test func hugeHeaderLengthIsRejectedWithoutAllocating() throws {
+        let path = rawFile("{}", declaredLength: UInt64.max)
+        #expect(openError(path) == .headerPastEnd(path: path, headerLength: UInt64.max, fileSize: 10))
+        // A sparse 101 MB file whose declared header fits in it but exceeds the 100 MB limit.
+        let big = rawFile("{}", declaredLength: 100_000_001)
+        let handle = try #require(FileHandle(forWritingAtPath: big))
+        try handle.truncate(atOffset: 101_000_000)
+        try handle.close()
+        #expect(openError(big) == .headerTooLarge(path: big, headerLength: 100_000_001, limit: 100_000_000))
+    }
+
+    @Test func headerThatIsNotUTF8() {
+        let path = rawFile("", headerBytes: [0x7B, 0xFF, 0xFE, 0x7D])
+        #expect(openError(path) == .headerNotUTF8(path: path))
+    }
+
+    @Test func headerThatIsNotJSONOrNotAnObject() {
+        for header in ["{\"a\": ", "not json at all", "[1, 2, 3]", "\"text\""] {
+            guard case .headerNotJSON = openError(rawFile(header)) else { Issue.record("accepted header \(header)"); continue }
+        }
+    }
+
+    @Test func malformedEntries() {
+        let bad = [
+            #"{"x": 5}"#,
+            #"{"x": {"shape": [1], "data_offsets": [0, 4]}}"#,
+            #"{"x": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}"#,
+            #"{"x": {"dtype": "F32", "shape": [1.5], "data_offsets": [0, 4]}}"#,
+            #"{"x": {"dtype": "F32", "shape": ["1"], "data_offsets": [0, 4]}}"#,
+            #"{"x": {"dtype": "F32", "shape": [1], "data_offsets": [0]}}"#,
+            #"{"x": {"dtype": "F32", "shape": [1], "data_offsets": "0,4"}}"#,
+            #"{"__metadata__": {"k": 5}}"#,
+            #"{"__metadata__": [1]}"#,
+        ]
+        for header in bad {
+            guard case .malformedEntry = openError(rawFile(header, data: [0, 0, 0, 0])) else {
+                Issue.record("accepted \(header): \(String(describing: openError(rawFile(header, data: [0, 0, 0, 0]))))"); continue
+            }
+        }
+    }
+
+    @Test func unsupportedDType() {
+        let path = rawFile(#"{"x": {"dtype": "C64", "shape": [1], "data_offsets": [0, 8]}}"#, data: Array(repeating: 0, count: 8))
+        #expect(openError(path) == .unsupportedDType(path: path, tensor: "x", dtype: "C64"))
+    }
+
+    @Test func offsetsOutOfRangeOrReversed() {
+        let past = rawFile(#"{"x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"#, data: [0, 0, 0, 0])
+        #expect(openError(past) == .offsetsOutOfRange(path: past, tensor: "x", begin: 0, end: 8, dataSize: 4))
+        let reversed = rawFile(#"{"x": {"dtype": "F32", "shape": [1], "data_offsets": [4, 0]}}"#, data: [0, 0, 0, 0])
+        guard case .offsetsOutOfRange = openError(reversed) else { Issue.record("reversed offsets accepted"); return }
+        let negative = rawFile(#"{"x": {"dtype": "F32", "shape": [1], "data_offsets": [-4, 0]}}"#, data: [0, 0, 0, 0])
+        guard case .offsetsOutOfRange = openError(negative) else { Issue.record("negative offsets accepted"); return }
+    }
+
+    @Test func truncatedDataSection() throws {
+        var w = SafeTensorsWriter()
+        w.add("w", DeterministicParameters.tensor("w", [64]))
+        let full = try w.encoded()
+        let path = dir.file("cut.safetensors")
+        FileManager.default.createFile(atPath: path, contents: full.prefix(full.count - 10))
+        guard case .offsetsOutOfRange(_, "w", 0, 256, 246) = openError(path) else {
+            Issue.record("truncated data: \(String(describing: openError(path)))"); return
+        }
+    }
+
+    @Test func overlappingTensors() {
+        let path = rawFile(#"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}"#,
+                           data: Array(repeating: 0, count: 12))
+        #expect(openError(path) == .overlapping(path: path, first: "a", second: "b"))
+    }
+
+    @Test func byteCountDisagreesWithShape() {
+        let path = rawFile(#"{"x": {"dtype": "F16", "shape": [3], "data_offsets": [0, 8]}}"#, data: Array(repeating: 0, count: 8))
+        #expect(openError(path) == .byteCountMismatch(path: path, tensor: "x", dtype: "F16", shape: [3], expected: 6, actual: 8))
+    }
+
+    @Test func impossiblyLargeDeclaredShape() {
+        let path = rawFile(#"{"x": {"dtype": "F32", "shape": [4294967296, 4294967296, 16], "data_offsets": [0, 4]}}"#, data: [0, 0, 0, 0])
+        #expect(openError(path) == .sizeOverflow(path: path, tensor: "x", shape: [4294967296, 4294967296, 16]))
+        let astronomical = rawFile(#"{"x": {"dtype": "F32", "shape": [1e30], "data_offsets": [0, 4]}}"#, data: [0, 0, 0, 0])
+        guard case .malformedEntry = openError(astronomical) else { Issue.record("1e30 accepted"); return }
+    }
+
+    @Test func errorsNameTheFileAndTheProblem() {
+        let path = rawFile("{}", declaredLength: 99)
+        let text = openError(path)?.description ?? ""
+        #expect(text.contains(path) && text.contains("past the end"))
+    }
+
+    @Test func writingIsAtomicAndReportsFailures() throws {
+        let path = dir.file("ckpt.safetensors")
+        var w = SafeTensorsWriter()
+        w.add("x", Tensor(shape: [1], values: [1]))
+        try w.write(to: path)
+        w.add("x", Tensor(shape: [1], values: [2]))
+        try w.write(to: path)
+        #expect(try SafeTensorsFile(path: path).tensor("x").scalars == [2])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp") }.isEmpty)
+        #expect(throws: SafeTensorsError.self) { try w.write(to: dir.file("no/such/dir/x.safetensors")) }
+    }
+
+    @Test func readsTheFilesPythonWrites() throws {
+        // The fixture was written by the `safetensors` Python package.
+        let f = try Fixtures.open("tensor_ops.safetensors")
+        #expect(f.entries.count > 100)
+        #expect(f.metadata["generator"] == "Tests/Reference/tensor_ops.py")
+    }
+}
