@@ -16,8 +16,8 @@ public enum BLAS {
                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
         if k == 0 {
-            // BLAS leaves C·beta alone for k = 0 in some builds; be explicit.
-            for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
+            // An empty product: C = beta·C, and beta = 0 must not propagate garbage from C.
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : c[i * ldc + j] * beta } }
             return
         }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,

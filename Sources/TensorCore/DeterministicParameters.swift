@@ -25,7 +25,7 @@ public enum DeterministicParameters {
 
     /// Values uniform in [offset − scale, offset + scale).
     public static func tensor(_ name: String, _ shape: [Int], scale: Float = 1, offset: Float = 0, seed: UInt64 = 0) -> Tensor {
-        var t = Tensor(zeros: shape)
+        var t = Tensor(uninitialized: shape)
         let key = nameHash(name) ^ seed
         let s = Double(scale), o = Double(offset)
         t.withUnsafeMutableBufferPointer { p in

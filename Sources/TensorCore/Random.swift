@@ -59,20 +59,20 @@ public func splitMix64(_ z0: UInt64) -> UInt64 {
 
 extension Tensor {
     public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1, using g: inout SeededGenerator) -> Tensor {
-        var t = Tensor(zeros: shape)
+        var t = Tensor(uninitialized: shape)
         t.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] = g.uniform(low, high) } }
         return t
     }
 
     public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1, using g: inout SeededGenerator) -> Tensor {
-        var t = Tensor(zeros: shape)
+        var t = Tensor(uninitialized: shape)
         t.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] = g.normal(mean: mean, std: std) } }
         return t
     }
 
     public static func truncatedNormal(_ shape: [Int], std: Float = 1, a: Float = -2, b: Float = 2,
                                        using g: inout SeededGenerator) -> Tensor {
-        var t = Tensor(zeros: shape)
+        var t = Tensor(uninitialized: shape)
         t.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] = g.truncatedNormal(std: std, a: a, b: b) } }
         return t
     }

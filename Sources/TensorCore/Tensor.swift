@@ -19,6 +19,14 @@ public struct Tensor: @unchecked Sendable {
         offset = 0
     }
 
+    /// A tensor whose elements the caller must all write before reading.
+    @usableFromInline init(uninitialized shape: [Int]) {
+        Tensor.checkShape(shape)
+        self.shape = shape
+        storage = TensorStorage(uninitializedCount: shape.reduce(1, *))
+        offset = 0
+    }
+
     /// A tensor filled with one value.
     public init(repeating value: Float, shape: [Int]) {
         self.init(zeros: shape)

@@ -16,6 +16,15 @@ public final class TensorStorage: @unchecked Sendable {
         owner = nil
     }
 
+    /// Storage whose contents are undefined, for kernels that write every element (skips a
+    /// zero-filling pass over memory that is about to be overwritten).
+    init(uninitializedCount count: Int) {
+        check(count >= 0, "negative storage size")
+        base = .allocate(capacity: max(count, 1))
+        self.count = count
+        owner = nil
+    }
+
     /// Storage that borrows `count` floats at `pointer`, which `owner` keeps valid. Never written.
     init(borrowing pointer: UnsafePointer<Float>, count: Int, owner: AnyObject) {
         base = UnsafeMutablePointer(mutating: pointer)

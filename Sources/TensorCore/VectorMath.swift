@@ -4,27 +4,59 @@
 public typealias Vec16 = SIMD16<Float>
 
 public enum VectorMath {
-    /// e^x, within 2 ulp of libm for x in [-87, 88]; 0 below -87.3 and clamped to e^88.7 above.
-    /// Cody–Waite range reduction x = n·ln2 + r and a degree-6 polynomial for e^r.
+    // The standard library's generic SIMD helpers (`clamped`, `rounded`, `pointwiseMax`, integer
+    // conversions, `replacing(with:where:)`) run lane by lane here and cost 20–50× a plain vector op, so the
+    // functions below use only arithmetic, min/max and bit operations.
+
+    /// All-ones lanes where x < 0 (including −0), else zero.
+    @inlinable @inline(__always)
+    public static func negativeMask(_ x: Vec16) -> SIMD16<Int32> {
+        unsafeBitCast(x, to: SIMD16<Int32>.self) &>> 31
+    }
+
+    /// `a` where the mask is all ones, else `b`.
+    @inlinable @inline(__always)
+    public static func select(_ mask: SIMD16<Int32>, _ a: Vec16, _ b: Vec16) -> Vec16 {
+        let ai = unsafeBitCast(a, to: SIMD16<Int32>.self), bi = unsafeBitCast(b, to: SIMD16<Int32>.self)
+        return unsafeBitCast((ai & mask) | (bi & ~mask), to: Vec16.self)
+    }
+
+    /// Lane-wise maximum (the library's `pointwiseMax` also runs lane by lane here).
+    @inlinable @inline(__always)
+    public static func max(_ a: Vec16, _ b: Vec16) -> Vec16 { select(negativeMask(a - b), b, a) }
+
+    /// Lane-wise minimum.
+    @inlinable @inline(__always)
+    public static func min(_ a: Vec16, _ b: Vec16) -> Vec16 { select(negativeMask(a - b), a, b) }
+
+    /// |x|.
+    @inlinable @inline(__always)
+    public static func abs(_ x: Vec16) -> Vec16 {
+        unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: Vec16.self)
+    }
+
+    /// e^x, within 2 ulp of libm for x in [-87, 88]; exactly 0 below −87.34 (and for −∞), clamped
+    /// to e^88.72 above. Cody–Waite reduction x = n·ln2 + r (n rounded with the 1.5·2²³ trick),
+    /// a degree-6 polynomial for e^r, and 2ⁿ built in the exponent bits.
     @inlinable @inline(__always)
     public static func exp(_ x: Vec16) -> Vec16 {
-        let clamped = x.clamped(lowerBound: Vec16(repeating: -87.33654), upperBound: Vec16(repeating: 88.72283))
-        let n = (clamped * 1.442695041).rounded(.toNearestOrEven)
-        var r = clamped - n * 0.693359375
-        r = r + n * 2.12194440e-4
+        let lo = Vec16(repeating: -87.33654), hi = Vec16(repeating: 88.72283)
+        let c = pointwiseMin(pointwiseMax(x, lo), hi)
+        let shifted = Vec16(repeating: 12_582_912).addingProduct(c, Vec16(repeating: 1.442695041))
+        let n = shifted - 12_582_912
+        var r = c.addingProduct(n, Vec16(repeating: -0.693359375))
+        r = r.addingProduct(n, Vec16(repeating: 2.12194440e-4))
         let r2 = r * r
         var p = Vec16(repeating: 1.9875691500e-4)
-        p = p * r + 1.3981999507e-3
-        p = p * r + 8.3334519073e-3
-        p = p * r + 4.1665795894e-2
-        p = p * r + 1.6666665459e-1
-        p = p * r + 5.0000001201e-1
-        p = p * r2 + r + 1
-        let bits = (SIMD16<Int32>(n, rounding: .toNearestOrEven) &+ 127) &<< 23
-        let scale = unsafeBitCast(bits, to: Vec16.self)
-        var result = p * scale
-        result.replace(with: 0, where: x .< -87.33654)
-        return result
+        p = Vec16(repeating: 1.3981999507e-3).addingProduct(p, r)
+        p = Vec16(repeating: 8.3334519073e-3).addingProduct(p, r)
+        p = Vec16(repeating: 4.1665795894e-2).addingProduct(p, r)
+        p = Vec16(repeating: 1.6666665459e-1).addingProduct(p, r)
+        p = Vec16(repeating: 5.0000001201e-1).addingProduct(p, r)
+        p = (r + 1).addingProduct(p, r2)
+        let bits = (unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
+        let result = p * unsafeBitCast(bits, to: Vec16.self)
+        return select(negativeMask(x - lo), Vec16(), result)
     }
 
     /// 1 / (1 + e^-x), accurate in relative terms on both tails.
@@ -37,20 +69,15 @@ public enum VectorMath {
     /// whose own error is 1.2e-7; Float rounding of the exponent argument dominates for large |x|).
     @inlinable @inline(__always)
     public static func erfc(_ x: Vec16) -> Vec16 {
-        let z = x.replacing(with: -x, where: x .< 0)
+        let z = abs(x)
         let t = 1 / (1 + 0.5 * z)
         var p = Vec16(repeating: 0.17087277)
-        p = p * t - 0.82215223
-        p = p * t + 1.48851587
-        p = p * t - 1.13520398
-        p = p * t + 0.27886807
-        p = p * t - 0.18628806
-        p = p * t + 0.09678418
-        p = p * t + 0.37409196
-        p = p * t + 1.00002368
-        p = p * t - 1.26551223
-        let ans = t * exp(-z * z + p)
-        return ans.replacing(with: 2 - ans, where: x .< 0)
+        for c: Float in [-0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806, 0.09678418, 0.37409196,
+                         1.00002368, -1.26551223] {
+            p = Vec16(repeating: c).addingProduct(p, t)
+        }
+        let ans = t * exp(p.addingProduct(-z, z))
+        return select(negativeMask(x), 2 - ans, ans)
     }
 
     /// erf(x) = 1 − erfc(x).
@@ -64,40 +91,72 @@ public enum VectorMath {
         return two * sigmoid(two * x) - 1
     }
 
+    /// The first `count` (< 16) floats at `p`, the other lanes `fill`. Copies through memory: lane
+    /// by lane insertion compiles to a reload of the whole vector per lane here.
+    @inlinable @inline(__always)
+    static func loadPartial(_ p: UnsafePointer<Float>, _ count: Int, fill: Float = 0) -> Vec16 {
+        var v = Vec16(repeating: fill)
+        withUnsafeMutableBytes(of: &v) { $0.baseAddress!.copyMemory(from: p, byteCount: count * 4) }
+        return v
+    }
+
+    /// Writes the first `count` (< 16) lanes of `v` to `p`.
+    @inlinable @inline(__always)
+    static func storePartial(_ v: Vec16, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+        withUnsafeBytes(of: v) { UnsafeMutableRawPointer(p).copyMemory(from: $0.baseAddress!, byteCount: count * 4) }
+    }
+
+    @inlinable @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> Vec16 { UnsafeRawPointer(p).loadUnaligned(as: Vec16.self) }
+
+    @inlinable @inline(__always)
+    static func store(_ v: Vec16, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec16.self) }
+
     /// Applies `f` to `count` elements of `src`, writing `dst` (which may equal `src`), 16 at a time.
+    /// A ragged end is handled by one overlapping vector that ends at `count`, computed from the
+    /// source before anything is written, so in-place use stays correct and no scalar loop or
+    /// memcpy call runs per row.
     @inlinable @inline(__always)
     static func map(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ count: Int,
                     _ f: (Vec16) -> Vec16) {
+        if count < 16 {
+            if count > 0 { storePartial(f(loadPartial(src, count)), dst, count) }
+            return
+        }
+        let last = count - 16
+        let tail = f(load(src + last))
         var i = 0
         while i + 16 <= count {
-            let v = UnsafeRawPointer(src + i).loadUnaligned(as: Vec16.self)
-            UnsafeMutableRawPointer(dst + i).storeBytes(of: f(v), as: Vec16.self)
+            store(f(load(src + i)), dst + i)
             i += 16
         }
-        if i < count {
-            var v = Vec16()
-            for j in 0..<(count - i) { v[j] = src[i + j] }
-            let r = f(v)
-            for j in 0..<(count - i) { dst[i + j] = r[j] }
-        }
+        store(tail, dst + last)
     }
 
     /// Like `map`, for a function of two inputs (e.g. a backward pass of x and dy).
     @inlinable @inline(__always)
     static func map2(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                      _ count: Int, _ f: (Vec16, Vec16) -> Vec16) {
+        if count < 16 {
+            if count > 0 { storePartial(f(loadPartial(a, count), loadPartial(b, count)), dst, count) }
+            return
+        }
+        let last = count - 16
+        let tail = f(load(a + last), load(b + last))
         var i = 0
         while i + 16 <= count {
-            let x = UnsafeRawPointer(a + i).loadUnaligned(as: Vec16.self)
-            let y = UnsafeRawPointer(b + i).loadUnaligned(as: Vec16.self)
-            UnsafeMutableRawPointer(dst + i).storeBytes(of: f(x, y), as: Vec16.self)
+            store(f(load(a + i), load(b + i)), dst + i)
             i += 16
         }
-        if i < count {
-            var x = Vec16(), y = Vec16()
-            for j in 0..<(count - i) { x[j] = a[i + j]; y[j] = b[i + j] }
-            let r = f(x, y)
-            for j in 0..<(count - i) { dst[i + j] = r[j] }
-        }
+        store(tail, dst + last)
+    }
+
+    /// 1 in the last `n` lanes (0 ≤ n ≤ 16), 0 elsewhere: selects the new lanes of an overlapping tail.
+    @inlinable @inline(__always)
+    static func lastLanes(_ n: Int) -> Vec16 {
+        let k = Vec16(repeating: Float(16 - n))
+        let lane = Vec16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        // lane ≥ 16 − n  ⇔  lane − k ≥ 0
+        return select(negativeMask(lane - k), Vec16(), Vec16(repeating: 1))
     }
 }

@@ -1,7 +1,13 @@
 import ArgumentParser
+import TensorCore
 
 @main
 struct Finecliper: ParsableCommand {
+    static func main() {
+        Allocator.tuneForLargeTensors()
+        Self.main(nil)
+    }
+
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(

@@ -57,6 +57,28 @@ import Testing
         #expect(s.scalars[3...].allSatisfy { $0 == 0 })
     }
 
+    /// Row lengths around the 16-lane width exercise the short-row and overlapping-tail paths.
+    @Test(arguments: [1, 2, 7, 15, 16, 17, 31, 32, 33, 197])
+    func softmaxAndActivationsMatchADoubleReferenceAtEveryRowLength(_ d: Int) {
+        var g = SeededGenerator(seed: UInt64(d))
+        let x = Tensor.uniform([3, d], low: -6, high: 6, using: &g)
+        let s = softmax(x)
+        var expected: [Float] = []
+        for r in 0..<3 {
+            let row = (0..<d).map { Double(x[r, $0]) }
+            let m = row.max()!
+            let e = row.map { Foundation.exp($0 - m) }
+            let total = e.reduce(0, +)
+            expected += e.map { Float($0 / total) }
+        }
+        #expect(s.compare(to: Tensor(shape: [3, d], values: expected), rtol: 1e-5, atol: 1e-7).withinTolerance)
+        let q = quickGelu(x)
+        let qExpected = x.scalars.map { Float(Double($0) / (1 + Foundation.exp(-1.702 * Double($0)))) }
+        #expect(q.compare(to: Tensor(shape: [3, d], values: qExpected), rtol: 1e-5, atol: 1e-6).withinTolerance)
+        let shifted = x + Tensor(repeating: 1, shape: [d])
+        #expect(shifted.scalars == x.scalars.map { $0 + 1 })
+    }
+
     @Test func causalAttentionIgnoresTheFuture() {
         var g = SeededGenerator(seed: 8)
         let q = Tensor.uniform([4, 8], low: -1, high: 1, using: &g), k = Tensor.uniform([4, 8], low: -1, high: 1, using: &g)

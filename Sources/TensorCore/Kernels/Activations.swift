@@ -25,7 +25,7 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
             return x * VectorMath.sigmoid(2 * u)
         case .quickGelu: return x * VectorMath.sigmoid(1.702 * x)
         case .sigmoid: return VectorMath.sigmoid(x)
-        case .relu: return x.replacing(with: 0, where: x .< 0)
+        case .relu: return VectorMath.max(x, Vec16())
         case .tanh: return VectorMath.tanh(x)
         }
     }
@@ -50,7 +50,7 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
         case .sigmoid:
             let s = VectorMath.sigmoid(x)
             return dy * s * (1 - s)
-        case .relu: return dy.replacing(with: 0, where: x .<= 0)
+        case .relu: return VectorMath.select(VectorMath.negativeMask(Vec16() - x), dy, Vec16())  // x > 0
         case .tanh:
             let t = VectorMath.tanh(x)
             return dy * (1 - t * t)

@@ -10,8 +10,8 @@ public struct AttentionResult {
 
 public func attention(query q: Tensor, key k: Tensor, value v: Tensor, heads: Int, causal: Bool = false) -> AttentionResult {
     let g = AttentionGeometry(q: q.shape, k: k.shape, v: v.shape, heads: heads)
-    var out = Tensor(zeros: q.shape)
-    var probs = Tensor(zeros: [g.batch, heads, g.tq, g.tk])
+    var out = Tensor(uninitialized: q.shape)
+    var probs = Tensor(uninitialized: [g.batch, heads, g.tq, g.tk])
     q.withUnsafeBufferPointer { pq in
         k.withUnsafeBufferPointer { pk in
             v.withUnsafeBufferPointer { pv in

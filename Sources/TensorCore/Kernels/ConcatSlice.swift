@@ -13,7 +13,7 @@ public func concat(_ parts: [Tensor], axis: Int) -> Tensor {
     var shape = first
     shape[a] = parts.reduce(0) { $0 + $1.shape[a] }
     let outer = first[..<a].reduce(1, *), inner = first[(a + 1)...].reduce(1, *)
-    var out = Tensor(zeros: shape)
+    var out = Tensor(uninitialized: shape)
     out.withUnsafeMutableBufferPointer { po in
         let rowOut = shape[a] * inner
         var start = 0
@@ -36,7 +36,7 @@ public func slice(_ x: Tensor, axis: Int, _ range: Range<Int>) -> Tensor {
     check(range.lowerBound >= 0 && range.upperBound <= s.n, "slice \(range) out of range for axis \(axis) of \(x.shape)")
     var shape = x.shape
     shape[axis < 0 ? axis + shape.count : axis] = range.count
-    var out = Tensor(zeros: shape)
+    var out = Tensor(uninitialized: shape)
     let block = range.count * s.inner
     x.withUnsafeBufferPointer { px in
         out.withUnsafeMutableBufferPointer { po in

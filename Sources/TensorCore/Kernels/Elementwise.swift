@@ -23,7 +23,7 @@ func broadcasts(_ small: [Int], onto big: [Int]) -> Bool {
 public func elementwise(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) -> Tensor {
     check(broadcasts(b.shape, onto: a.shape),
                  "elementwise \(op): shape \(b.shape) does not broadcast onto \(a.shape)")
-    var out = Tensor(zeros: a.shape)
+    var out = Tensor(uninitialized: a.shape)
     let inner = b.count
     guard inner > 0 else { return out }
     a.withUnsafeBufferPointer { pa in
@@ -68,7 +68,7 @@ public func * (s: Float, x: Tensor) -> Tensor { affine(x, scale: s) }
 /// Applies a vector function to every element (vectorised, both cores for large tensors).
 @inlinable
 public func unaryMap(_ x: Tensor, _ f: @escaping (Vec16) -> Vec16) -> Tensor {
-    var out = Tensor(zeros: x.shape)
+    var out = Tensor(uninitialized: x.shape)
     x.withUnsafeBufferPointer { px in
         out.withUnsafeMutableBufferPointer { po in
             let (src, dst) = (px.baseAddress!, po.baseAddress!)
@@ -84,7 +84,7 @@ public func unaryMap(_ x: Tensor, _ f: @escaping (Vec16) -> Vec16) -> Tensor {
 @inlinable
 public func binaryMap(_ a: Tensor, _ b: Tensor, _ f: @escaping (Vec16, Vec16) -> Vec16) -> Tensor {
     check(a.shape == b.shape, "binaryMap: shapes differ, \(a.shape) vs \(b.shape)")
-    var out = Tensor(zeros: a.shape)
+    var out = Tensor(uninitialized: a.shape)
     a.withUnsafeBufferPointer { pa in
         b.withUnsafeBufferPointer { pb in
             out.withUnsafeMutableBufferPointer { po in

@@ -5,7 +5,7 @@ public func l2Normalize(_ x: Tensor, eps: Float = 1e-12) -> Tensor {
 
 func l2NormalizeWithNorms(_ x: Tensor, eps: Float) -> (Tensor, [Float]) {
     let d = x.shape.last ?? 1, rows = x.count / max(d, 1)
-    var out = Tensor(zeros: x.shape)
+    var out = Tensor(uninitialized: x.shape)
     var norms = [Float](repeating: 0, count: rows)
     x.withUnsafeBufferPointer { px in
         out.withUnsafeMutableBufferPointer { po in

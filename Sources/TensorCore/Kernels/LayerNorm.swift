@@ -16,7 +16,7 @@ func layerNormWithStats(_ x: Tensor, gamma: Tensor?, beta: Tensor?, eps: Float) 
     check(gamma.map { $0.shape == [d] } ?? true, "layerNorm: gamma \(gamma!.shape) does not match width \(d)")
     check(beta.map { $0.shape == [d] } ?? true, "layerNorm: beta \(beta!.shape) does not match width \(d)")
     let rows = x.count / max(d, 1)
-    var out = Tensor(zeros: x.shape)
+    var out = Tensor(uninitialized: x.shape)
     var means = [Float](repeating: 0, count: rows), rstds = [Float](repeating: 0, count: rows)
     let g = gamma ?? Tensor(repeating: 1, shape: [d]), b = beta ?? Tensor(zeros: [d])
     x.withUnsafeBufferPointer { px in

@@ -14,7 +14,7 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
         let (m, k) = MatMul.dims(a, transposeA)
         let (k2, n) = MatMul.dims(b, transposeB)
         check(k == k2, "matmul: inner dimensions differ, \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")")
-        var c = Tensor(zeros: [m, n])
+        var c = Tensor(uninitialized: [m, n])
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
@@ -37,7 +37,7 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
         let bMatrix = b.rank == 2 ? b : b.row(0)
         let (k2, n) = MatMul.dims(bMatrix, transposeB)
         check(k == k2, "matmul: inner dimensions differ, \(a.shape) · \(b.shape)")
-        var c = Tensor(zeros: [batch, m, n])
+        var c = Tensor(uninitialized: [batch, m, n])
         let aStride = a.shape[1] * a.shape[2], bStride = b.rank == 2 ? 0 : bMatrix.count
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
@@ -64,7 +64,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
                  "linear: input \(x.shape) does not match weight \(weight.shape)")
     let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
     let rows = x.count / max(inFeatures, 1)
-    var y = Tensor(zeros: Array(x.shape.dropLast()) + [outFeatures])
+    var y = Tensor(uninitialized: Array(x.shape.dropLast()) + [outFeatures])
     y.withUnsafeMutableBufferPointer { py in
         if let bias {
             check(bias.shape == [outFeatures], "linear: bias \(bias.shape) does not match \(outFeatures) outputs")
@@ -143,7 +143,7 @@ extension Tape {
 public func transposeLastTwo(_ t: Tensor) -> Tensor {
     check(t.rank >= 2, "transposeLastTwo needs rank ≥ 2, got \(t.shape)")
     let r = t.shape[t.rank - 2], c = t.shape[t.rank - 1], batch = t.count / max(r * c, 1)
-    var out = Tensor(zeros: Array(t.shape.dropLast(2)) + [c, r])
+    var out = Tensor(uninitialized: Array(t.shape.dropLast(2)) + [c, r])
     t.withUnsafeBufferPointer { src in
         out.withUnsafeMutableBufferPointer { dst in
             for b in 0..<batch {

@@ -43,7 +43,7 @@ public func mean(_ x: Tensor, axis: Int) -> Tensor {
 public func max(_ x: Tensor, axis: Int) -> (values: Tensor, indices: [Int]) {
     let s = AxisSplit(x.shape, axis: axis)
     check(s.n > 0, "max over an empty axis of \(x.shape)")
-    var out = Tensor(zeros: s.reducedShape)
+    var out = Tensor(uninitialized: s.reducedShape)
     var indices = [Int](repeating: 0, count: s.outer * s.inner)
     x.withUnsafeBufferPointer { px in
         out.withUnsafeMutableBufferPointer { po in
@@ -81,7 +81,7 @@ public func sumAll(_ x: Tensor) -> Float {
 /// Broadcasts `g` (the reduced shape) back along `axis` of `shape`, times `scale`.
 func expandAlong(_ g: Tensor, axis: Int, to shape: [Int], scale: Float = 1) -> Tensor {
     let s = AxisSplit(shape, axis: axis)
-    var out = Tensor(zeros: shape)
+    var out = Tensor(uninitialized: shape)
     g.withUnsafeBufferPointer { pg in
         out.withUnsafeMutableBufferPointer { po in
             for o in 0..<s.outer {

@@ -2,7 +2,7 @@
 public func softmax(_ x: Tensor) -> Tensor {
     let d = x.shape.last ?? 1
     let rows = x.count / max(d, 1)
-    var out = Tensor(zeros: x.shape)
+    var out = Tensor(uninitialized: x.shape)
     x.withUnsafeBufferPointer { px in
         out.withUnsafeMutableBufferPointer { po in
             let (src, dst) = (px.baseAddress!, po.baseAddress!)
@@ -17,24 +17,49 @@ public func softmax(_ x: Tensor) -> Tensor {
 /// Softmax of one row of length `d`, `src` and `dst` may alias.
 @inline(__always)
 func softmaxRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ d: Int) {
+    if d < 16 {
+        var row = [Float](repeating: 0, count: 16)
+        row.withUnsafeMutableBufferPointer { softmaxPadded($0.baseAddress!, src, dst, d) }
+        return
+    }
+    var mv = Vec16(repeating: -.infinity), i = 0
+    while i + 16 <= d { mv = VectorMath.max(mv, VectorMath.load(src + i)); i += 16 }
+    mv = VectorMath.max(mv, VectorMath.load(src + d - 16))
     var m = -Float.infinity
-    for i in 0..<d { m = Swift.max(m, src[i]) }
+    withUnsafeBytes(of: mv) { for x in $0.bindMemory(to: Float.self) { m = Swift.max(m, x) } }
     if m == -.infinity { m = 0 }  // a fully masked row stays all zeros instead of NaN
-    VectorMath.map(src, dst, d) { VectorMath.exp($0 - m) }
-    var total: Float = 0
-    var acc = Vec16(), i = 0
-    while i + 16 <= d { acc += UnsafeRawPointer(dst + i).loadUnaligned(as: Vec16.self); i += 16 }
-    while i < d { total += dst[i]; i += 1 }
-    total += acc.sum()
+    // exp(x − m), written and summed in one pass; the ragged end is one overlapping vector
+    // computed before the row is overwritten (src and dst may alias) and counted only for its new lanes.
+    let rem = d % 16
+    let tail = VectorMath.exp(VectorMath.load(src + d - 16) - m)
+    var acc = tail * VectorMath.lastLanes(rem)
+    i = 0
+    while i + 16 <= d {
+        let e = VectorMath.exp(VectorMath.load(src + i) - m)
+        VectorMath.store(e, dst + i)
+        acc += e
+        i += 16
+    }
+    VectorMath.store(tail, dst + d - 16)
+    let total = acc.sum()
     let inv = total > 0 ? 1 / total : 0
     VectorMath.map(dst, dst, d) { $0 * inv }
+}
+
+/// Softmax of a short row through a 16-wide scratch row padded with −∞.
+@inline(__always)
+func softmaxPadded(_ scratch: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ d: Int) {
+    scratch.update(repeating: -.infinity, count: 16)
+    scratch.update(from: src, count: d)
+    softmaxRow(scratch, scratch, 16)
+    dst.update(from: scratch, count: d)
 }
 
 /// dx = y ⊙ (dy − Σ dy·y) for each row of a softmax output y.
 func softmaxBackward(_ y: Tensor, _ dy: Tensor) -> Tensor {
     let d = y.shape.last ?? 1
     let rows = y.count / max(d, 1)
-    var dx = Tensor(zeros: y.shape)
+    var dx = Tensor(uninitialized: y.shape)
     y.withUnsafeBufferPointer { py in
         dy.withUnsafeBufferPointer { pd in
             dx.withUnsafeMutableBufferPointer { po in

@@ -70,7 +70,7 @@ public struct SafeTensorsFile: Sendable {
             let storage = TensorStorage(borrowing: raw.baseAddress!.assumingMemoryBound(to: Float.self), count: count, owner: file)
             return Tensor(shape: e.shape, storage: storage, offset: 0)
         }
-        var t = Tensor(zeros: e.shape)
+        var t = Tensor(uninitialized: e.shape)
         t.withUnsafeMutableBufferPointer { dst in
             for i in 0..<count { dst[i] = Self.element(raw, i, e.dtype) }
         }
