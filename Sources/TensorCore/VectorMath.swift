@@ -29,6 +29,16 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func min(_ a: Vec16, _ b: Vec16) -> Vec16 { select(negativeMask(a - b), a, b) }
 
+    /// Largest of the 16 lanes.
+    @inlinable @inline(__always)
+    public static func horizontalMax(_ v: Vec16) -> Float {
+        withUnsafeBytes(of: v) { raw in
+            var m = -Float.infinity
+            for x in raw.bindMemory(to: Float.self) { m = Swift.max(m, x) }
+            return m
+        }
+    }
+
     /// |x|.
     @inlinable @inline(__always)
     public static func abs(_ x: Vec16) -> Vec16 {
@@ -40,8 +50,14 @@ public enum VectorMath {
     /// a degree-6 polynomial for e^r, and 2ⁿ built in the exponent bits.
     @inlinable @inline(__always)
     public static func exp(_ x: Vec16) -> Vec16 {
-        let lo = Vec16(repeating: -87.33654), hi = Vec16(repeating: 88.72283)
-        let c = pointwiseMin(pointwiseMax(x, lo), hi)
+        expClamped(pointwiseMin(x, Vec16(repeating: 88.72283)))
+    }
+
+    /// e^x for x ≤ 88.72 (softmax's x − max ≤ 0 needs no upper clamp).
+    @inlinable @inline(__always)
+    public static func expClamped(_ x: Vec16) -> Vec16 {
+        let lo = Vec16(repeating: -87.33654)
+        let c = pointwiseMax(x, lo)
         let shifted = Vec16(repeating: 12_582_912).addingProduct(c, Vec16(repeating: 1.442695041))
         let n = shifted - 12_582_912
         var r = c.addingProduct(n, Vec16(repeating: -0.693359375))

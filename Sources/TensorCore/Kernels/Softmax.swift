@@ -25,17 +25,16 @@ func softmaxRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
     var mv = Vec16(repeating: -.infinity), i = 0
     while i + 16 <= d { mv = VectorMath.max(mv, VectorMath.load(src + i)); i += 16 }
     mv = VectorMath.max(mv, VectorMath.load(src + d - 16))
-    var m = -Float.infinity
-    withUnsafeBytes(of: mv) { for x in $0.bindMemory(to: Float.self) { m = Swift.max(m, x) } }
+    var m = VectorMath.horizontalMax(mv)
     if m == -.infinity { m = 0 }  // a fully masked row stays all zeros instead of NaN
     // exp(x − m), written and summed in one pass; the ragged end is one overlapping vector
     // computed before the row is overwritten (src and dst may alias) and counted only for its new lanes.
     let rem = d % 16
-    let tail = VectorMath.exp(VectorMath.load(src + d - 16) - m)
+    let tail = VectorMath.expClamped(VectorMath.load(src + d - 16) - m)
     var acc = tail * VectorMath.lastLanes(rem)
     i = 0
     while i + 16 <= d {
-        let e = VectorMath.exp(VectorMath.load(src + i) - m)
+        let e = VectorMath.expClamped(VectorMath.load(src + i) - m)
         VectorMath.store(e, dst + i)
         acc += e
         i += 16
