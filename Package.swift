@@ -35,11 +35,13 @@ let package = Package(
         .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
         .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: numeric),
+        .target(name: "Media", dependencies: ["CFFmpeg"], swiftSettings: numeric),
         .executableTarget(name: "finecliper", dependencies: [
-            "TensorCore", "CBLAS",
+            "TensorCore", "Media", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numeric),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CBLAS"], swiftSettings: numeric),
+        .testTarget(name: "MediaTests", dependencies: ["Media"], swiftSettings: numeric),
         .testTarget(name: "PlatformTests", dependencies: ["CBLAS", "CNCurses", "CFFmpeg", "finecliper"]),
     ]
 )
