@@ -20,7 +20,7 @@ let numeric: [SwiftSetting] = [
 
 let package = Package(
     name: "finecliper",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "finecliper", targets: ["finecliper"]),
     ],

@@ -187,6 +187,8 @@ import Testing
     @Test func impossiblyLargeDeclaredShape() {
         let path = rawFile(#"{"x": {"dtype": "F32", "shape": [4294967296, 4294967296, 16], "data_offsets": [0, 4]}}"#, data: [0, 0, 0, 0])
         #expect(openError(path) == .sizeOverflow(path: path, tensor: "x", shape: [4294967296, 4294967296, 16]))
+        let hidden = rawFile(#"{"x": {"dtype": "F32", "shape": [0, 1099511627776, 1099511627776], "data_offsets": [0, 0]}}"#)
+        #expect(openError(hidden) == .sizeOverflow(path: hidden, tensor: "x", shape: [0, 1099511627776, 1099511627776]))
         let astronomical = rawFile(#"{"x": {"dtype": "F32", "shape": [1e30], "data_offsets": [0, 4]}}"#, data: [0, 0, 0, 0])
         guard case .malformedEntry = openError(astronomical) else { Issue.record("1e30 accepted"); return }
     }

@@ -26,6 +26,8 @@ public final class Tape {
     var nextID = 0
     var parameters: [Int: Parameter] = [:]
     var gradients: [Int: Tensor] = [:]
+    /// Set by `backward`: the graph has been used and released.
+    var consumed = false
 
     public init(recording: Bool = true) { isRecording = recording }
 
@@ -52,6 +54,7 @@ public final class Tape {
                        backward: @escaping (Tensor, [Bool]) -> [Tensor?]) -> Variable {
         let needs = inputs.map(\.requiresGrad)
         guard isRecording, needs.contains(true) else { return constant(value) }
+        check(!consumed, "this tape already ran backward; record each forward pass on a new Tape")
         let v = Variable(value: value, id: newID(), requiresGrad: true)
         nodes.append(Node(output: v.id, inputs: inputs.map(\.id), needs: needs, backward: backward))
         return v
@@ -61,6 +64,8 @@ public final class Tape {
     /// parameters' `grad` and into the gradients of inputs. The recorded graph is released after.
     public func backward(_ output: Variable, seed: Tensor? = nil) {
         check(isRecording, "backward on a tape that does not record")
+        check(!consumed, "backward called twice on one tape; record each forward pass on a new Tape")
+        consumed = true
         guard output.requiresGrad else { return }
         gradients[output.id] = seed ?? Tensor(repeating: 1, shape: output.shape)
         for node in nodes.reversed() {
@@ -74,8 +79,9 @@ public final class Tape {
             }
         }
         for (id, p) in parameters {
-            if let g = gradients[id] { p.accumulate(g) }
+            if let g = gradients.removeValue(forKey: id) { p.accumulate(g) }
         }
+        parameters.removeAll()
         nodes.removeAll()
     }
 

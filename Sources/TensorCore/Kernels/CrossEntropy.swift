@@ -30,7 +30,7 @@ func crossEntropyWithProbabilities(logits: Tensor, targets: [Int], labelSmoothin
             total += rowLoss
         }
     }
-    return (Float(total / Double(max(targets.count, 1))), probs)
+    return (Float(total / Double(targets.count)), probs)   // no targets: NaN, as in PyTorch
 }
 
 extension Tape {

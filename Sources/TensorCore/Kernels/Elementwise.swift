@@ -149,5 +149,6 @@ extension Tape {
 func reduceToShape(_ g: Tensor, _ shape: [Int]) -> Tensor {
     if g.shape == shape { return g }
     let inner = shape.reduce(1, *)
+    if inner == 0 || g.count == 0 { return Tensor(zeros: shape) }
     return sum(g.reshaped([-1, inner]), axis: 0).reshaped(shape)
 }

@@ -1,5 +1,6 @@
 /// Layer normalisation over the last axis: y = (x − μ)/√(σ² + eps)·γ + β, with the biased
-/// variance as in PyTorch. Statistics are accumulated in Double for stability on wide rows.
+/// variance as in PyTorch. Statistics use two passes (mean, then centred squares) so rows with a
+/// large mean keep their precision.
 public struct LayerNormResult {
     public var output: Tensor
     /// Per-row mean and 1/√(σ² + eps), kept for the backward pass.

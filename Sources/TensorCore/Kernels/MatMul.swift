@@ -33,19 +33,19 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
     case (3, 2), (3, 3):
         let batch = a.shape[0]
         check(b.rank == 2 || b.shape[0] == batch, "matmul: batch sizes differ, \(a.shape) · \(b.shape)")
-        let (m, k) = MatMul.dims(a.row(0), transposeA)
-        let bMatrix = b.rank == 2 ? b : b.row(0)
-        let (k2, n) = MatMul.dims(bMatrix, transposeB)
+        let aDims = (a.shape[1], a.shape[2]), bDims = b.rank == 2 ? (b.shape[0], b.shape[1]) : (b.shape[1], b.shape[2])
+        let (m, k) = transposeA ? (aDims.1, aDims.0) : aDims
+        let (k2, n) = transposeB ? (bDims.1, bDims.0) : bDims
         check(k == k2, "matmul: inner dimensions differ, \(a.shape) · \(b.shape)")
         var c = Tensor(uninitialized: [batch, m, n])
-        let aStride = a.shape[1] * a.shape[2], bStride = b.rank == 2 ? 0 : bMatrix.count
+        let aStride = a.shape[1] * a.shape[2], bStride = b.rank == 2 ? 0 : bDims.0 * bDims.1
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
                     for i in 0..<batch {
                         BLAS.gemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
                                   a: pa.baseAddress! + i * aStride, lda: a.shape[2],
-                                  b: pb.baseAddress! + i * bStride, ldb: bMatrix.shape[1],
+                                  b: pb.baseAddress! + i * bStride, ldb: bDims.1,
                                   c: pc.baseAddress! + i * m * n, ldc: n)
                     }
                 }
@@ -63,7 +63,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     check(weight.rank == 2 && x.rank >= 1 && x.shape.last == weight.shape[1],
                  "linear: input \(x.shape) does not match weight \(weight.shape)")
     let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
-    let rows = x.count / max(inFeatures, 1)
+    let rows = x.shape.dropLast().reduce(1, *)
     var y = Tensor(uninitialized: Array(x.shape.dropLast()) + [outFeatures])
     y.withUnsafeMutableBufferPointer { py in
         if let bias {
@@ -123,13 +123,14 @@ extension Tape {
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         return record(y, inputs: inputs) { dy, needs in
             let outF = weight.value.shape[0], inF = weight.value.shape[1]
-            let dy2 = dy.reshaped([-1, outF])
+            let rows = x.shape.dropLast().reduce(1, *)
+            let dy2 = dy.reshaped([rows, outF])
             var grads: [Tensor?] = [nil, nil, nil]
             if needs[0] {
                 grads[0] = TensorCore.matmul(dy2, weight.value).reshaped(x.value.shape)
             }
             if needs[1] {
-                grads[1] = TensorCore.matmul(dy2, x.value.reshaped([-1, inF]), transposeA: true)
+                grads[1] = TensorCore.matmul(dy2, x.value.reshaped([rows, inF]), transposeA: true)
             }
             if needs.count > 2 && needs[2] {
                 grads[2] = TensorCore.sum(dy2, axis: 0)

@@ -35,8 +35,8 @@ public func sum(_ x: Tensor, axis: Int) -> Tensor {
 
 /// Mean along `axis`.
 public func mean(_ x: Tensor, axis: Int) -> Tensor {
-    let n = AxisSplit(x.shape, axis: axis).n
-    return affine(sum(x, axis: axis), scale: 1 / Float(max(n, 1)))
+    let n = AxisSplit(x.shape, axis: axis).n   // n = 0 gives NaN, as in PyTorch
+    return affine(sum(x, axis: axis), scale: 1 / Float(n))
 }
 
 /// Max along `axis`, with the index of the (first) maximum of each slice.
@@ -105,7 +105,7 @@ extension Tape {
     public func mean(_ x: Variable, axis: Int) -> Variable {
         let n = AxisSplit(x.shape, axis: axis).n
         return record(TensorCore.mean(x.value, axis: axis), inputs: [x]) { dy, _ in
-            [expandAlong(dy, axis: axis, to: x.shape, scale: 1 / Float(Swift.max(n, 1)))]
+            [expandAlong(dy, axis: axis, to: x.shape, scale: 1 / Float(n))]
         }
     }
 
@@ -137,7 +137,7 @@ extension Tape {
 
     /// Mean of all elements, as a scalar variable.
     public func meanAll(_ x: Variable) -> Variable {
-        let n = Float(Swift.max(x.value.count, 1))
+        let n = Float(x.value.count)
         return record(Tensor(scalar: TensorCore.sumAll(x.value) / n), inputs: [x]) { dy, _ in
             [Tensor(repeating: dy.item / n, shape: x.shape)]
         }

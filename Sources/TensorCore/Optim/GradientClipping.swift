@@ -10,7 +10,7 @@ public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float) -> Float
     }
     let norm = Float(total.squareRoot())
     let coef = maxNorm / (norm + 1e-6)
-    if coef < 1 {
+    if !(coef >= 1) {   // also when the norm is NaN or infinite: the gradients become NaN, as in PyTorch
         for p in parameters where p.grad != nil { p.grad = affine(p.grad!, scale: coef) }
     }
     return norm

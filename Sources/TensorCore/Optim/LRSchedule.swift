@@ -5,8 +5,9 @@ import Foundation
 public enum LRSchedule: Codable, Equatable, Sendable {
     /// ×γ at each milestone passed, as PyTorch's MultiStepLR.
     case multiStep(milestones: [Int], gamma: Float)
-    /// Cosine annealing from 1 to `minFactor` over `total` units, after a linear warm-up from 0
-    /// over `warmup` units (closed form of CosineAnnealingLR when warmup = 0).
+    /// Linear warm-up over the first `warmup` units (factor (t+1)/warmup), then cosine annealing
+    /// from 1 down to `minFactor` (a fraction of each group's base rate) at t = `total`, where it
+    /// stays. With warmup = 0 this is CosineAnnealingLR's closed form up to T_max.
     case cosine(total: Int, warmup: Int = 0, minFactor: Float = 0)
     case constant
 

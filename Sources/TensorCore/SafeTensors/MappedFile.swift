@@ -4,7 +4,9 @@ import Glibc
 #endif
 
 /// A whole file mapped read-only into memory; unmapped when the last reference goes away.
-/// Tensors borrow from it without copying.
+/// Tensors borrow from it without copying. (As with any mapping, a file truncated by another
+/// process while mapped makes later reads of the lost pages fault; checkpoints are replaced by
+/// rename, never truncated in place, so the project's own files do not do that.)
 public final class MappedFile: @unchecked Sendable {
     public let path: String
     public let size: Int

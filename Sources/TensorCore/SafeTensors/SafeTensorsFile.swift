@@ -156,11 +156,17 @@ public struct SafeTensorsFile: Sendable {
         guard begin >= 0, begin <= end, end <= dataSize else {
             throw SafeTensorsError.offsetsOutOfRange(path: path, tensor: name, begin: begin, end: end, dataSize: dataSize)
         }
-        var bytes = dtype.byteWidth
+        // The element count must fit even when a zero dimension makes the byte count 0, since
+        // views compute strides from the other dimensions.
+        var bytes = dtype.byteWidth, nonZero = 1
         for d in shape {
             let (p, overflow) = bytes.multipliedReportingOverflow(by: d)
-            guard !overflow else { throw SafeTensorsError.sizeOverflow(path: path, tensor: name, shape: shape) }
+            let (q, overflow2) = nonZero.multipliedReportingOverflow(by: max(d, 1))
+            guard !overflow, !overflow2, q <= Int(Int32.max) * 64 else {
+                throw SafeTensorsError.sizeOverflow(path: path, tensor: name, shape: shape)
+            }
             bytes = p
+            nonZero = q
         }
         guard bytes == end - begin else {
             throw SafeTensorsError.byteCountMismatch(path: path, tensor: name, dtype: dtypeName, shape: shape,

@@ -22,7 +22,8 @@ public struct SafeTensorsWriter {
 
     public mutating func add(_ name: String, int64s values: [Int64], shape: [Int]? = nil) {
         let s = shape ?? [values.count]
-        check(s.reduce(1, *) == values.count, "\(values.count) integers do not fill shape \(s)")
+        check(name != "__metadata__", "\"__metadata__\" is reserved")
+        check(s.allSatisfy { $0 >= 0 } && s.reduce(1, *) == values.count, "\(values.count) integers do not fill shape \(s)")
         items[name] = .int64s(values, shape: s)
     }
 
@@ -69,8 +70,9 @@ public struct SafeTensorsWriter {
 public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
-        let tmp = (dir.isEmpty ? "." : dir) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let folder = dir.isEmpty ? "." : dir
+        let tmp = folder + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())-\(UUID().uuidString.prefix(8))"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SafeTensorsError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
         var failure: String? = nil
         data.withUnsafeBytes { raw in
@@ -92,5 +94,8 @@ public enum AtomicFile {
             unlink(tmp)
             throw SafeTensorsError.writeFailed(path: path, reason: failure)
         }
+        // Make the rename itself durable.
+        let dfd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
     }
 }
