@@ -35,7 +35,7 @@ let package = Package(
         .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
         .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: numeric),
-        .target(name: "Media", dependencies: ["CFFmpeg"], swiftSettings: numeric),
+        .target(name: "Media", dependencies: ["TensorCore", "CFFmpeg"], swiftSettings: numeric),
         .executableTarget(name: "finecliper", dependencies: [
             "TensorCore", "Media", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

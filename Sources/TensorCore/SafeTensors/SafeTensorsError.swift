@@ -25,7 +25,7 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
         case let .headerNotUTF8(p): return "\(p): header is not valid UTF-8 (not a safetensors file?)"
         case let .headerNotJSON(p, d): return "\(p): header is not a JSON object: \(d)"
         case let .malformedEntry(p, t, r): return "\(p): tensor \"\(t)\": \(r)"
-        case let .unsupportedDType(p, t, d): return "\(p): tensor \"\(t)\": unsupported dtype \(d) (supported: F32, F16, BF16, F64, I64, I32)"
+        case let .unsupportedDType(p, t, d): return "\(p): tensor \"\(t)\": unsupported dtype \(d) (supported: F32, F16, BF16, F64, I64, I32, U8)"
         case let .sizeOverflow(p, t, s): return "\(p): tensor \"\(t)\": shape \(s) is impossibly large"
         case let .byteCountMismatch(p, t, d, s, e, a):
             return "\(p): tensor \"\(t)\": \(d) \(s) needs \(e) bytes but its data_offsets span \(a)"

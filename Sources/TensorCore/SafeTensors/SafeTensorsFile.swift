@@ -2,10 +2,11 @@ import Foundation
 
 /// Element types a safetensors file may hold, and their byte widths.
 public enum SafeTensorsDType: String, Sendable {
-    case f32 = "F32", f16 = "F16", bf16 = "BF16", f64 = "F64", i64 = "I64", i32 = "I32"
+    case f32 = "F32", f16 = "F16", bf16 = "BF16", f64 = "F64", i64 = "I64", i32 = "I32", u8 = "U8"
 
     public var byteWidth: Int {
         switch self {
+        case .u8: return 1
         case .f16, .bf16: return 2
         case .f32, .i32: return 4
         case .f64, .i64: return 8
@@ -89,6 +90,13 @@ public struct SafeTensorsFile: Sendable {
         }
     }
 
+    /// A U8 tensor's bytes (images), without going through Float.
+    public func bytes(_ name: String) throws -> [UInt8] {
+        let e = try entry(name)
+        guard e.dtype == .u8 else { throw SafeTensorsError.wrongDType(path: path, tensor: name, dtype: e.dtype.rawValue, wanted: "U8") }
+        return Array(file.bytes[(dataStart + e.begin)..<(dataStart + e.end)])
+    }
+
     @inline(__always)
     static func element(_ raw: UnsafeRawBufferPointer, _ i: Int, _ dtype: SafeTensorsDType) -> Float {
         switch dtype {
@@ -98,6 +106,7 @@ public struct SafeTensorsFile: Sendable {
         case .f64: return Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))))
         case .i64: return Float(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: Int64.self)))
         case .i32: return Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)))
+        case .u8: return Float(raw[i])
         }
     }
 

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+import TensorCore
+@testable import Media
+
+/// Fixtures from Tests/Reference/media_reference.py.
+enum MediaFixtures {
+    static let file = try! SafeTensorsFile(path: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/media_reference.safetensors").path)
+}
+
+@Suite struct FrameSamplerTests {
+    @Test func testSamplingMatchesDFERCLIPForEveryLengthUpTo300() throws {
+        for n in 1...300 {
+            let expected = try MediaFixtures.file.integers("test.\(n)").map { Int($0) }
+            #expect(FrameSampler.test(frameCount: n) == expected, "N = \(n)")
+        }
+    }
+
+    @Test func linspaceMatchesNumpy() throws {
+        for n in 1...300 {
+            let expected = try MediaFixtures.file.integers("linspace.\(n)").map { Int($0) }
+            #expect(FrameSampler.linspace(frameCount: n) == expected, "N = \(n)")
+        }
+    }
+
+    @Test(arguments: [1, 5, 15, 16, 17, 31, 32, 100, 472])
+    func trainingSamplingStaysInsideEachSegmentAndRepeatsWithTheSeed(_ n: Int) {
+        var g1 = SeededGenerator(seed: 7), g2 = SeededGenerator(seed: 7)
+        let a = FrameSampler.training(frameCount: n, using: &g1)
+        #expect(a == FrameSampler.training(frameCount: n, using: &g2))
+        #expect(a.count == 16)
+        if n >= 16 {
+            let seg = n / 16
+            for (i, idx) in a.enumerated() { #expect(idx >= i * seg && idx < (i + 1) * seg, "N \(n) segment \(i): \(idx)") }
+        } else {
+            #expect(a == (0..<16).map { min($0, n - 1) })
+        }
+        // Over many draws every offset inside a segment occurs.
+        if n == 100 {
+            var g = SeededGenerator(seed: 1)
+            var seen = Set<Int>()
+            for _ in 0..<400 { seen.insert(FrameSampler.training(frameCount: n, using: &g)[0]) }
+            #expect(seen == Set(0..<6))
+        }
+    }
+}
+
+@Suite struct ResizeTests {
+    @Test(arguments: ["resize.640x360.224x224", "resize.173x97.224x224", "resize.256x256.224x224",
+                      "resize.224x224.112x56", "resize.31x17.5x40"])
+    func bilinearResizeEqualsPillow(_ name: String) throws {
+        let f = MediaFixtures.file
+        let input = try f.entry(name + ".in"), output = try f.entry(name + ".out")
+        let image = RGBImage(width: input.shape[1], height: input.shape[0], pixels: try f.bytes(name + ".in"))
+        let resized = image.resizedBilinear(width: output.shape[1], height: output.shape[0])
+        let expected = try f.bytes(name + ".out")
+        let diffs = zip(resized.pixels, expected).map { abs(Int($0) - Int($1)) }
+        #expect(diffs.max() == 0, "\(name): max |Δ| \(diffs.max()!), mean \(Double(diffs.reduce(0, +)) / Double(diffs.count))")
+    }
+
+    @Test func shorterSideResizeKeepsTheAspectRatio() {
+        let image = RGBImage(width: 640, height: 360, fill: (10, 20, 30))
+        let r = image.resizedShorterSide(to: 224)
+        #expect(r.width == 398 && r.height == 224)
+        #expect(r[0, 0] == (10, 20, 30) && r[397, 223] == (10, 20, 30))
+    }
+
+    @Test func rotationByQuarterTurns() {
+        var image = RGBImage(width: 3, height: 2)
+        image[0, 0] = (1, 1, 1); image[2, 1] = (9, 9, 9)
+        let r = image.rotated(clockwiseQuarterTurns: 1)
+        #expect(r.width == 2 && r.height == 3 && r[1, 0] == (1, 1, 1) && r[0, 2] == (9, 9, 9))
+        #expect(image.rotated(clockwiseQuarterTurns: 4) == image)
+        #expect(image.rotated(clockwiseQuarterTurns: 1).rotated(clockwiseQuarterTurns: 3) == image)
+    }
+}
+
+@Suite struct FrameFolderTests {
+    static let media = GeneratedMedia()
+
+    /// A DFER-style folder of numbered JPEG frames written by ffmpeg, plus the frames as ffmpeg decodes them.
+    func makeFolder(_ name: String, frames: Int = 20) throws -> String {
+        let dir = Self.media.path(name)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try GeneratedMedia.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=96x80:rate=25:duration=\(Double(frames) / 25)",
+                                   "-start_number", "1", dir + "/%05d.jpg"])
+        return dir
+    }
+
+    @Test func readsFramesInNameOrder() throws {
+        let dir = try makeFolder("clip_a")
+        let folder = try FrameFolder(path: dir)
+        #expect(folder.frameCount == 20 && folder.files.first == "00001.jpg" && folder.files.last == "00020.jpg")
+        let ref = try GeneratedMedia.referenceFrames(dir + "/00007.jpg")
+        let frame = try folder.clip([6])[0]
+        #expect(frame.width == 96 && frame.height == 80 && frame.pixels == [UInt8](ref))
+        let sampled = try folder.clip(FrameSampler.test(frameCount: 20))
+        #expect(sampled.count == 16)
+        #expect(try openFrameSource(dir) is FrameFolder)
+    }
+
+    @Test func gapsNonImagesAndEmptyFoldersAreErrors() throws {
+        let gap = try makeFolder("gap")
+        try FileManager.default.removeItem(atPath: gap + "/00005.jpg")
+        try FileManager.default.removeItem(atPath: gap + "/00006.jpg")
+        #expect(throws: MediaError.folderHasGaps(path: gap, missing: [5, 6])) { try FrameFolder(path: gap) }
+
+        let junk = try makeFolder("junk")
+        try "notes".write(toFile: junk + "/readme.txt", atomically: true, encoding: .utf8)
+        try "x".write(toFile: junk + "/.DS_Store", atomically: true, encoding: .utf8)
+        #expect(throws: MediaError.folderHasNonImages(path: junk, files: ["readme.txt"])) { try FrameFolder(path: junk) }
+
+        let empty = Self.media.path("empty")
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        #expect(throws: MediaError.folderEmpty(path: empty)) { try FrameFolder(path: empty) }
+        #expect(throws: MediaError.fileNotFound(path: empty + "/x")) { try FrameFolder(path: empty + "/x") }
+    }
+
+    @Test func aCorruptFrameIsReportedAndTheOthersStillLoad() throws {
+        let dir = try makeFolder("broken", frames: 5)
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: dir + "/00003.jpg"))
+        let folder = try FrameFolder(path: dir)
+        let r = try folder.frames(at: [0, 2, 4], size: nil)
+        #expect(r.failed == [2] && r.frames.count == 2)
+        #expect(throws: MediaError.self) { try folder.clip([2]) }
+    }
+}
