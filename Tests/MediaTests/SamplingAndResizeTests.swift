@@ -126,3 +126,61 @@ enum MediaFixtures {
         #expect(throws: MediaError.self) { try folder.clip([2]) }
     }
 }
+
+@Suite struct AugmentationTests {
+    static func source() throws -> RGBImage {
+        RGBImage(width: 120, height: 90, pixels: try MediaFixtures.file.bytes("augment.in"))
+    }
+
+    static func meanAbsoluteDifference(_ a: [UInt8], _ b: [UInt8]) -> Double {
+        Double(zip(a, b).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }) / Double(a.count)
+    }
+
+    @Test(arguments: [Float(0.63), 1.37])
+    func brightnessMatchesPillow(_ factor: Float) throws {
+        let out = try Self.source().brightnessAdjusted(factor)
+        let ref = try MediaFixtures.file.bytes("brightness.\(factor)")
+        let worst = zip(out.pixels, ref).map { abs(Int($0) - Int($1)) }.max()!
+        #expect(worst <= 1, "brightness \(factor): max |Δ| \(worst)")
+    }
+
+    @Test(arguments: [Float(3.3), -2.7, 4.0])
+    func rotationMatchesPillowOnAverage(_ angle: Float) throws {
+        let out = try Self.source().rotated(degrees: angle)
+        let ref = try MediaFixtures.file.bytes("rotate.\(angle)")
+        let mad = Self.meanAbsoluteDifference(out.pixels, ref)
+        let exact = Double(zip(out.pixels, ref).filter { $0 == $1 }.count) / Double(ref.count)
+        print("rotate \(angle): mean |Δ| \(mad), identical bytes \(exact)")
+        #expect(mad < 1, "rotation \(angle): mean |Δ| \(mad)")
+    }
+
+    @Test func oneDrawForTheWholeClipAndSeededRepeats() throws {
+        let base = try Self.source()
+        let clip = [base, base.flippedHorizontally(), base]
+        var g1 = SeededGenerator(seed: 3), g2 = SeededGenerator(seed: 3)
+        for preset in [ClipAugmentation.dfew, .ferv39k, .mafw] {
+            let a = preset.apply(clip, size: 64, using: &g1), b = preset.apply(clip, size: 64, using: &g2)
+            #expect(a == b)
+            #expect(a.allSatisfy { $0.width == 64 && $0.height == 64 })
+            #expect(a[0] == a[2], "frames with equal input must get the same crop, flip and jitter")
+        }
+        #expect(ClipAugmentation.test(clip, size: 32).allSatisfy { $0.width == 32 && $0.height == 32 })
+    }
+
+    @Test func cropFlipAndTheFallbackForTinyImages() {
+        var image = RGBImage(width: 4, height: 3)
+        image[3, 2] = (7, 8, 9)
+        #expect(image.cropped(x: 2, y: 1, width: 2, height: 2)[1, 1] == (7, 8, 9))
+        #expect(image.flippedHorizontally()[0, 2] == (7, 8, 9))
+        var g = SeededGenerator(seed: 1)
+        // Crops always fit here, so boxes come from the Inception-style search.
+        for _ in 0..<50 {
+            let box = ClipAugmentation.randomSizedCropBox(width: 100, height: 100, using: &g)!
+            #expect(box.w * box.h >= 700 && box.x + box.w <= 100 && box.y + box.h <= 100)
+        }
+        // A 1-pixel-high strip admits no crop with aspect ≥ 3/4: the fallback scales and crops.
+        let strip = RGBImage(width: 300, height: 1, fill: (5, 5, 5))
+        let out = ClipAugmentation(randomSizedCrop: true, horizontalFlip: false).apply([strip], size: 8, using: &g)
+        #expect(out[0].width == 8 && out[0].height == 8)
+    }
+}

@@ -43,5 +43,14 @@ for (w, h), (ow, oh) in [((640, 360), (224, 224)), ((173, 97), (224, 224)), ((25
     t[name + ".in"] = src
     t[name + ".out"] = np.asarray(Image.fromarray(src).resize((ow, oh), Image.BILINEAR))
 
+from PIL import ImageEnhance  # noqa: E402
+
+src = synthetic("augment", 120, 90)
+t["augment.in"] = src
+for f in (0.63, 1.37):
+    t[f"brightness.{f}"] = np.asarray(ImageEnhance.Brightness(Image.fromarray(src)).enhance(f))
+for a in (3.3, -2.7, 4.0):
+    t[f"rotate.{a}"] = np.asarray(Image.fromarray(src).rotate(a, Image.NEAREST, expand=False, fillcolor=0))
+
 save_file(t, OUT, metadata={"generator": "Tests/Reference/media_reference.py"})
 print(f"wrote {len(t)} tensors to {os.path.normpath(OUT)}")
