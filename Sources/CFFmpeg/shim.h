@@ -3,6 +3,7 @@
 #include <libavcodec/avcodec.h>
 #include <libswscale/swscale.h>
 #include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
 #include <errno.h>
 
 // Function-like and cast macros do not import into Swift.

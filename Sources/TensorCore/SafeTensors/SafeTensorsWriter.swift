@@ -62,40 +62,8 @@ public struct SafeTensorsWriter {
         do { data = try encoded() } catch {
             throw SafeTensorsError.writeFailed(path: path, reason: "header: \(error.localizedDescription)")
         }
-        try AtomicFile.write(data, to: path)
-    }
-}
-
-/// Write-to-temporary-then-rename, with fsync, so readers see the old file or the new one, never a mix.
-public enum AtomicFile {
-    public static func write(_ data: Data, to path: String) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        let folder = dir.isEmpty ? "." : dir
-        let tmp = folder + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())-\(UUID().uuidString.prefix(8))"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SafeTensorsError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
-        var failure: String? = nil
-        data.withUnsafeBytes { raw in
-            var written = 0
-            while written < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno))
-                    return
-                }
-                written += n
-            }
+        do { try AtomicFile.write(data, to: path) } catch let e as AtomicFile.WriteError {
+            throw SafeTensorsError.writeFailed(path: path, reason: e.reason)
         }
-        if failure == nil && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
-        close(fd)
-        if failure == nil && rename(tmp, path) != 0 { failure = String(cString: strerror(errno)) }
-        if let failure {
-            unlink(tmp)
-            throw SafeTensorsError.writeFailed(path: path, reason: failure)
-        }
-        // Make the rename itself durable.
-        let dfd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 { fsync(dfd); close(dfd) }
     }
 }
