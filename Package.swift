@@ -36,12 +36,14 @@ let package = Package(
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
         .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: numeric),
         .target(name: "Media", dependencies: ["TensorCore", "CFFmpeg"], swiftSettings: numeric),
+        .target(name: "Datasets", dependencies: ["Media"]),
         .executableTarget(name: "finecliper", dependencies: [
-            "TensorCore", "Media", "CBLAS",
+            "TensorCore", "Media", "Datasets", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numeric),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CBLAS"], swiftSettings: numeric),
         .testTarget(name: "MediaTests", dependencies: ["Media"], swiftSettings: numeric),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Media"]),
         .testTarget(name: "PlatformTests", dependencies: ["CBLAS", "CNCurses", "CFFmpeg", "finecliper"]),
     ]
 )
