@@ -1,22 +1,7 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Datasets
-
-final class Scratch: @unchecked Sendable {
-    let dir: String
-    init() {
-        dir = NSTemporaryDirectory() + "finecliper-datasets-" + UUID().uuidString
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: dir) }
-    @discardableResult
-    func write(_ name: String, _ text: String) -> String {
-        let p = dir + "/" + name
-        try! FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try! text.write(toFile: p, atomically: true, encoding: .utf8)
-        return p
-    }
-}
 
 @Suite struct AnnotationListTests {
     let scratch = Scratch()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Media
 
 /// How many bytes differ (keeps failure messages short instead of printing whole images).

@@ -3,6 +3,7 @@ import CFFmpeg
 import CNCurses
 import Foundation
 import Testing
+import TestSupport
 
 /// The system libraries link and behave as the shims promise, and the binary starts.
 @Suite struct PlatformTests {
@@ -29,35 +30,11 @@ import Testing
         #expect(shim_A_BOLD() != 0 && shim_A_REVERSE() != 0)
     }
 
-    /// The built `finecliper` next to the test bundle.
-    static var binary: String {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("finecliper").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/release/finecliper").path
-    }
-
-    static func runBinary(_ args: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     @Test func helpListsSubcommandsAndVersion() throws {
-        let help = try Self.runBinary(["--help"])
+        let help = try FinecliperBinary.run(["--help"])
         #expect(help.status == 0)
-        #expect(help.output.contains("bench") && help.output.contains("inspect"))
-        let version = try Self.runBinary(["--version"])
+        #expect(help.output.contains("bench") && help.output.contains("inspect") && help.output.contains("dataset"))
+        let version = try FinecliperBinary.run(["--version"])
         #expect(version.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
     }
 
@@ -65,7 +42,7 @@ import Testing
         let path = NSTemporaryDirectory() + "finecliper-broken-\(getpid()).safetensors"
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let r = try Self.runBinary(["inspect", path])
+        let r = try FinecliperBinary.run(["inspect", path])
         #expect(r.status != 0)
         #expect(r.output.contains("truncated"))
     }

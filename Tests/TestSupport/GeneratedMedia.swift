@@ -2,24 +2,24 @@ import Foundation
 
 /// Clips and images made for the tests by the `ffmpeg` program (installed by scripts/setup), which
 /// is also the reference decoder: its rawvideo RGB24 output is what the Swift reader must equal.
-final class GeneratedMedia: @unchecked Sendable {
-    let dir: String
+public final class GeneratedMedia: @unchecked Sendable {
+    public let dir: String
 
-    init() {
+    public init() {
         dir = NSTemporaryDirectory() + "finecliper-media-" + UUID().uuidString
         try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: dir) }
 
-    func path(_ name: String) -> String { dir + "/" + name }
+    public func path(_ name: String) -> String { dir + "/" + name }
 
     /// Serialises launches: Foundation's Process on Linux is not safe to spawn from parallel tests.
-    static let launchLock = NSLock()
+    public static let launchLock = NSLock()
 
     /// Runs ffmpeg and returns what it wrote to stdout. Output goes through files, not pipes.
     @discardableResult
-    static func ffmpeg(_ args: [String]) throws -> Data {
+    public static func ffmpeg(_ args: [String]) throws -> Data {
         launchLock.lock()
         defer { launchLock.unlock() }
         let base = NSTemporaryDirectory() + "finecliper-ffmpeg-" + UUID().uuidString
@@ -50,7 +50,7 @@ final class GeneratedMedia: @unchecked Sendable {
     }
 
     /// A synthetic clip (moving test pattern) encoded with `codec` into `name`.
-    func clip(_ name: String, codec: [String], size: String = "320x240", rate: String = "25", seconds: String = "2",
+    public func clip(_ name: String, codec: [String], size: String = "320x240", rate: String = "25", seconds: String = "2",
               pattern: String = "testsrc2", extra: [String] = []) throws -> String {
         let out = path(name)
         try Self.ffmpeg(["-f", "lavfi", "-i", "\(pattern)=size=\(size):rate=\(rate):duration=\(seconds)"] + codec + extra + [out])
@@ -58,7 +58,7 @@ final class GeneratedMedia: @unchecked Sendable {
     }
 
     /// Every frame of `file` as RGB24 bytes, decoded by the ffmpeg program.
-    static func referenceFrames(_ file: String, extra: [String] = []) throws -> Data {
+    public static func referenceFrames(_ file: String, extra: [String] = []) throws -> Data {
         try ffmpeg(["-i", file] + extra + ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
     }
 }

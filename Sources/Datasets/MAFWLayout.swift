@@ -1,0 +1,40 @@
+import Foundation
+
+/// MAFW's release: `Train & Test Set/single/no_caption/set_N/{train,test}.txt` with lines
+/// `03747.mp4 anger` (official class words, mapped to DFER-CLIP's order by name), face frames in
+/// `data/faces/<id>/` where present, else the videos in `data/clips/`.
+enum MAFWLayout {
+    static func open(root: String, fold: Int, skipBadLines: Bool) throws -> DatasetSplits {
+        guard (1...5).contains(fold) else { throw DatasetError.badFold(fold: fold, available: 1...5) }
+        var splits: [String: [ClipRecord]] = [:]
+        var skipped = 0
+        for split in ["train", "test"] {
+            let file = root + "/Train & Test Set/single/no_caption/set_\(fold)/\(split).txt"
+            let text = try LayoutFiles.text(file)
+            var clips: [ClipRecord] = []
+            for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+                if line.isEmpty { continue }
+                let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+                let error: DatasetError?
+                if fields.count < 2 {
+                    error = .badLine(file: file, line: n + 1, reason: "expected \"NNNNN.mp4 class\", found: \(line.prefix(80))")
+                } else if let label = EmotionClasses.index(of: fields[1], in: EmotionClasses.eleven) {
+                    let id = (fields[0] as NSString).deletingPathExtension
+                    let faces = root + "/data/faces/" + id, video = root + "/data/clips/" + fields[0]
+                    let path = LayoutFiles.isDirectory(faces) || !LayoutFiles.exists(video) ? faces : video
+                    clips.append(ClipRecord(id: id, path: path, declaredFrames: nil, label: label))
+                    error = nil
+                } else {
+                    error = .badLine(file: file, line: n + 1, reason: "unknown class \"\(fields[1])\"")
+                }
+                if let error {
+                    if !skipBadLines { throw error }
+                    skipped += 1
+                }
+            }
+            splits[split] = clips
+        }
+        return DatasetSplits(name: "MAFW", root: root, fold: fold, classes: EmotionClasses.eleven, splits: splits, skippedLines: skipped)
+    }
+}
