@@ -37,14 +37,16 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: numeric),
         .target(name: "Media", dependencies: ["TensorCore", "CFFmpeg"], swiftSettings: numeric),
         .target(name: "Datasets", dependencies: ["Media"]),
+        .target(name: "CLIP", dependencies: ["TensorCore"], swiftSettings: numeric),
         .executableTarget(name: "finecliper", dependencies: [
-            "TensorCore", "Media", "Datasets", "CBLAS",
+            "TensorCore", "Media", "Datasets", "CLIP", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numeric),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CBLAS"], swiftSettings: numeric),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "MediaTests", dependencies: ["Media", "TestSupport"], swiftSettings: numeric),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Media", "TestSupport"]),
+        .testTarget(name: "CLIPTests", dependencies: ["CLIP", "TensorCore", "TestSupport"], swiftSettings: numeric),
         .testTarget(name: "PlatformTests", dependencies: ["CBLAS", "CNCurses", "CFFmpeg", "TestSupport", "finecliper"]),
     ]
 )
