@@ -136,6 +136,10 @@ import Testing
         Self.check("reshape", Self.randomInputs([[3, 4]], seed: 73)) { t, x in t.multiply(t.reshape(x[0], [2, 6]), t.constant(Tensor(repeating: 2, shape: [6]))) }
     }
 
+    @Test func embeddingLookup() {
+        Self.check("embedding", Self.randomInputs([[5, 3]], seed: 90)) { t, x in t.embedding(x[0], ids: [[0, 4, 4], [2, 0, 1]]) }
+    }
+
     @Test func composedModelBlock() {
         // A pre-LN transformer block: the ops chained as CLIP chains them.
         Self.check("block", Self.randomInputs([[1, 3, 8], [8], [8], [24, 8], [24], [8, 8], [16, 8], [8, 16]], seed: 80)) { t, x in
