@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: numeric),
         .target(name: "Media", dependencies: ["TensorCore", "CFFmpeg"], swiftSettings: numeric),
         .target(name: "Datasets", dependencies: ["Media"]),
-        .target(name: "CLIP", dependencies: ["TensorCore"], swiftSettings: numeric),
+        .target(name: "CLIP", dependencies: ["TensorCore", "Media"], swiftSettings: numeric),
         .executableTarget(name: "finecliper", dependencies: [
             "TensorCore", "Media", "Datasets", "CLIP", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "MediaTests", dependencies: ["Media", "TestSupport"], swiftSettings: numeric),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Media", "TestSupport"]),
-        .testTarget(name: "CLIPTests", dependencies: ["CLIP", "TensorCore", "TestSupport"], swiftSettings: numeric),
+        .testTarget(name: "CLIPTests", dependencies: ["CLIP", "TensorCore", "Media", "TestSupport"], swiftSettings: numeric),
         .testTarget(name: "PlatformTests", dependencies: ["CBLAS", "CNCurses", "CFFmpeg", "TestSupport", "finecliper"]),
     ]
 )

@@ -1,29 +1,58 @@
-/// Bilinear resizing exactly as Pillow does it (and so as torchvision's `Resize` on PIL images,
-/// which DFER-CLIP's loaders use): a triangle filter widened by the scale factor when shrinking
-/// (antialiasing), 22-bit fixed-point weights, a horizontal pass into an 8-bit intermediate, then a
-/// vertical pass.
+/// Resampling filters, as Pillow defines them.
+public enum ResampleFilter: Sendable {
+    /// Triangle, support 1 (what DFER-CLIP's loaders use).
+    case bilinear
+    /// Keys cubic with a = −0.5, support 2 (what CLIP's own preprocessing uses).
+    case bicubic
+
+    var support: Double { self == .bilinear ? 1 : 2 }
+
+    func weight(_ x: Double) -> Double {
+        let t = abs(x)
+        switch self {
+        case .bilinear: return t < 1 ? 1 - t : 0
+        case .bicubic:
+            let a = -0.5
+            if t < 1 { return ((a + 2) * t - (a + 3)) * t * t + 1 }
+            if t < 2 { return (((t - 5) * t + 8) * t - 4) * a }
+            return 0
+        }
+    }
+}
+
+/// Resizing exactly as Pillow does it (and so as torchvision's `Resize` on PIL images): the filter
+/// widened by the scale factor when shrinking (antialiasing), 22-bit fixed-point weights, a
+/// horizontal pass into an 8-bit intermediate, then a vertical pass.
 extension RGBImage {
     public func resizedBilinear(width outW: Int, height outH: Int) -> RGBImage {
+        resized(width: outW, height: outH, filter: .bilinear)
+    }
+
+    public func resized(width outW: Int, height outH: Int, filter: ResampleFilter) -> RGBImage {
         precondition(outW > 0 && outH > 0, "resize to an empty size \(outW)×\(outH)")
         if outW == width && outH == height { return self }
         var image = self
         if outW != width {
-            let c = ResampleCoefficients(inSize: width, outSize: outW)
-            image = image.resampledHorizontally(c)
+            image = image.resampledHorizontally(ResampleCoefficients(inSize: width, outSize: outW, filter: filter))
         }
         if outH != height {
-            let c = ResampleCoefficients(inSize: height, outSize: outH)
-            image = image.resampledVertically(c)
+            image = image.resampledVertically(ResampleCoefficients(inSize: height, outSize: outH, filter: filter))
         }
         return image
     }
 
     /// torchvision's `Resize(size)` with an int: the shorter side becomes `size`, the other keeps
     /// the aspect ratio (truncated, as torchvision computes it).
-    public func resizedShorterSide(to size: Int) -> RGBImage {
+    public func resizedShorterSide(to size: Int, filter: ResampleFilter = .bilinear) -> RGBImage {
         let (w, h) = width <= height ? (size, Int(Double(size) * Double(height) / Double(width)))
                                      : (Int(Double(size) * Double(width) / Double(height)), size)
-        return resizedBilinear(width: w, height: h)
+        return resized(width: w, height: h, filter: filter)
+    }
+
+    /// The central `size`×`size` region, placed as torchvision's CenterCrop rounds it.
+    public func centerCropped(_ size: Int) -> RGBImage {
+        let x = Int((Double(width - size) / 2).rounded()), y = Int((Double(height - size) / 2).rounded())
+        return cropped(x: max(0, x), y: max(0, y), width: min(size, width), height: min(size, height))
     }
 
     func resampledHorizontally(_ c: ResampleCoefficients) -> RGBImage {
@@ -81,11 +110,11 @@ struct ResampleCoefficients {
     var bounds: [(Int, Int)]
     var weights: [Int]
 
-    init(inSize: Int, outSize: Int) {
+    init(inSize: Int, outSize: Int, filter: ResampleFilter) {
         self.outSize = outSize
         let scale = Double(inSize) / Double(outSize)
         let filterScale = max(scale, 1)
-        let support = 1.0 * filterScale
+        let support = filter.support * filterScale
         kernelSize = Int(support.rounded(.up)) * 2 + 1
         bounds = []
         weights = [Int](repeating: 0, count: outSize * kernelSize)
@@ -97,8 +126,7 @@ struct ResampleCoefficients {
             let xmax = min(Int(center + support + 0.5), inSize) - xmin
             var total = 0.0
             for x in 0..<xmax {
-                let t = abs((Double(x + xmin) - center + 0.5) * ss)
-                k[x] = t < 1 ? 1 - t : 0
+                k[x] = filter.weight((Double(x + xmin) - center + 0.5) * ss)
                 total += k[x]
             }
             for x in 0..<xmax {

@@ -49,6 +49,11 @@ public final class VideoReader {
         var rc = avformat_open_input(&fmt, path, nil, nil)
         guard rc >= 0, let fmt else { throw MediaError.notMedia(path: path, reason: ffmpegError(rc)) }
         format = fmt
+        // FFmpeg's "tty" demuxer renders any text file as video; a text file is not a clip.
+        if let name = fmt.pointee.iformat?.pointee.name, String(cString: name) == "tty" {
+            avformat_close_input(&format)
+            throw MediaError.notMedia(path: path, reason: "a text file")
+        }
         rc = avformat_find_stream_info(fmt, nil)
         guard rc >= 0 else {
             avformat_close_input(&format)

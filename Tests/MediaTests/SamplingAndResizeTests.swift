@@ -58,6 +58,8 @@ enum MediaFixtures {
         let expected = try f.bytes(name + ".out")
         let diffs = zip(resized.pixels, expected).map { abs(Int($0) - Int($1)) }
         #expect(diffs.max() == 0, "\(name): max |Δ| \(diffs.max()!), mean \(Double(diffs.reduce(0, +)) / Double(diffs.count))")
+        let cubic = image.resized(width: output.shape[1], height: output.shape[0], filter: .bicubic)
+        #expect(cubic.pixels == (try f.bytes(name + ".bicubic")), "\(name): bicubic differs from Pillow")
     }
 
     @Test func shorterSideResizeKeepsTheAspectRatio() {

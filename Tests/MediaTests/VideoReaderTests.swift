@@ -132,6 +132,12 @@ func differingBytes(_ a: [UInt8], _ b: [UInt8]) -> Int {
         }
     }
 
+    @Test func plainTextIsNotReadAsVideo() throws {
+        let text = Self.media.path("notes.txt")
+        try String(repeating: "some notes\n", count: 50).write(toFile: text, atomically: true, encoding: .utf8)
+        #expect(throws: MediaError.notMedia(path: text, reason: "a text file")) { try VideoReader(path: text) }
+    }
+
     @Test func truncatedDownloadYieldsWhatWasReceived() throws {
         // moov first (faststart) so the header survives; the cut loses the last frames' data.
         let file = try Self.media.clip("whole.mp4", codec: ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart"],

@@ -42,6 +42,7 @@ for (w, h), (ow, oh) in [((640, 360), (224, 224)), ((173, 97), (224, 224)), ((25
     src = synthetic(name, w, h)
     t[name + ".in"] = src
     t[name + ".out"] = np.asarray(Image.fromarray(src).resize((ow, oh), Image.BILINEAR))
+    t[name + ".bicubic"] = np.asarray(Image.fromarray(src).resize((ow, oh), Image.BICUBIC))
 
 from PIL import ImageEnhance  # noqa: E402
 

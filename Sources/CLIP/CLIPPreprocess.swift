@@ -1,0 +1,12 @@
+import Media
+import TensorCore
+
+/// CLIP's image preprocessing: shorter side to the model's size with bicubic resampling (Pillow's
+/// filter, as CLIP's reference transform uses), centre crop, pixels / 255, and the CLIP mean/std
+/// normalisation (switchable, since DFER-CLIP's video loaders skip it).
+public enum CLIPPreprocess {
+    public static func image(_ image: RGBImage, size: Int, normalize: Bool = true) -> Tensor {
+        let square = image.resizedShorterSide(to: size, filter: .bicubic).centerCropped(size)
+        return ClipTensor.make([square], normalize: normalize)
+    }
+}
