@@ -13,18 +13,9 @@ public enum AnnotationList {
         guard let text = String(data: data, encoding: .utf8) else {
             throw DatasetError.badLine(file: file, line: 1, reason: "the file is not UTF-8 text")
         }
-        var clips: [ClipRecord] = [], skipped = 0
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            do {
-                clips.append(try parse(line, file: file, lineNumber: n + 1, root: root, classCount: classCount))
-            } catch let e as DatasetError where skipBadLines {
-                _ = e
-                skipped += 1
-            }
+        return try LayoutFiles.parseLines(file, text: text, skipBadLines: skipBadLines) {
+            try parse($0, file: file, lineNumber: $1, root: root, classCount: classCount)
         }
-        return (clips, skipped)
     }
 
     static func parse(_ line: String, file: String, lineNumber: Int, root: String, classCount: Int) throws -> ClipRecord {

@@ -50,6 +50,24 @@ enum LayoutFiles {
         return s
     }
 
+    /// Parses each non-blank line of a split file (skipping `#` comments); with `skipBadLines`
+    /// malformed lines are counted instead of stopping at the first.
+    static func parseLines(_ file: String, text: String, skipBadLines: Bool,
+                           _ parse: (String, Int) throws -> ClipRecord) throws -> (clips: [ClipRecord], skipped: Int) {
+        var clips: [ClipRecord] = [], skipped = 0
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            do {
+                clips.append(try parse(line, n + 1))
+            } catch let e as DatasetError {
+                if !skipBadLines { throw e }
+                skipped += 1
+            }
+        }
+        return (clips, skipped)
+    }
+
     /// Every file below `dir` with one of `extensions`, by file name without extension.
     static func index(_ dir: String, extensions: Set<String>) -> [String: String] {
         var out: [String: String] = [:]

@@ -10,19 +10,11 @@ enum FERV39kLayout {
         var skipped = 0
         for split in ["train", "test"] {
             let file = root + "/4_setups/All_scenes/\(split)_All.csv"
-            let text = try LayoutFiles.text(file)
-            var clips: [ClipRecord] = []
-            for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-                if line.isEmpty { continue }
-                do {
-                    clips.append(try parse(line, file: file, line: n + 1, root: root))
-                } catch let e as DatasetError {
-                    if !skipBadLines { throw e }
-                    skipped += 1
-                }
+            let r = try LayoutFiles.parseLines(file, text: try LayoutFiles.text(file), skipBadLines: skipBadLines) {
+                try parse($0, file: file, line: $1, root: root)
             }
-            splits[split] = clips
+            splits[split] = r.clips
+            skipped += r.skipped
         }
         return DatasetSplits(name: "FERV39k", root: root, fold: nil, classes: EmotionClasses.seven, splits: splits, skippedLines: skipped)
     }

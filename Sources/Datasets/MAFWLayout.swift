@@ -10,30 +10,21 @@ enum MAFWLayout {
         var skipped = 0
         for split in ["train", "test"] {
             let file = root + "/Train & Test Set/single/no_caption/set_\(fold)/\(split).txt"
-            let text = try LayoutFiles.text(file)
-            var clips: [ClipRecord] = []
-            for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-                if line.isEmpty { continue }
+            let r = try LayoutFiles.parseLines(file, text: try LayoutFiles.text(file), skipBadLines: skipBadLines) { line, n in
                 let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-                let error: DatasetError?
-                if fields.count < 2 {
-                    error = .badLine(file: file, line: n + 1, reason: "expected \"NNNNN.mp4 class\", found: \(line.prefix(80))")
-                } else if let label = EmotionClasses.index(of: fields[1], in: EmotionClasses.eleven) {
-                    let id = (fields[0] as NSString).deletingPathExtension
-                    let faces = root + "/data/faces/" + id, video = root + "/data/clips/" + fields[0]
-                    let path = LayoutFiles.isDirectory(faces) || !LayoutFiles.exists(video) ? faces : video
-                    clips.append(ClipRecord(id: id, path: path, declaredFrames: nil, label: label))
-                    error = nil
-                } else {
-                    error = .badLine(file: file, line: n + 1, reason: "unknown class \"\(fields[1])\"")
+                guard fields.count >= 2 else {
+                    throw DatasetError.badLine(file: file, line: n, reason: "expected \"NNNNN.mp4 class\", found: \(line.prefix(80))")
                 }
-                if let error {
-                    if !skipBadLines { throw error }
-                    skipped += 1
+                guard let label = EmotionClasses.index(of: fields[1], in: EmotionClasses.eleven) else {
+                    throw DatasetError.badLine(file: file, line: n, reason: "unknown class \"\(fields[1])\"")
                 }
+                let id = (fields[0] as NSString).deletingPathExtension
+                let faces = root + "/data/faces/" + id, video = root + "/data/clips/" + fields[0]
+                let path = LayoutFiles.isDirectory(faces) || !LayoutFiles.exists(video) ? faces : video
+                return ClipRecord(id: id, path: path, declaredFrames: nil, label: label)
             }
-            splits[split] = clips
+            splits[split] = r.clips
+            skipped += r.skipped
         }
         return DatasetSplits(name: "MAFW", root: root, fold: fold, classes: EmotionClasses.eleven, splits: splits, skippedLines: skipped)
     }

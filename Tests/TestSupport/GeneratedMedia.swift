@@ -3,16 +3,12 @@ import Foundation
 /// Clips and images made for the tests by the `ffmpeg` program (installed by scripts/setup), which
 /// is also the reference decoder: its rawvideo RGB24 output is what the Swift reader must equal.
 public final class GeneratedMedia: @unchecked Sendable {
-    public let dir: String
+    let scratch = Scratch()
+    public var dir: String { scratch.dir }
 
-    public init() {
-        dir = NSTemporaryDirectory() + "finecliper-media-" + UUID().uuidString
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
+    public init() {}
 
-    deinit { try? FileManager.default.removeItem(atPath: dir) }
-
-    public func path(_ name: String) -> String { dir + "/" + name }
+    public func path(_ name: String) -> String { scratch.path(name) }
 
     /// Serialises launches: Foundation's Process on Linux is not safe to spawn from parallel tests.
     public static let launchLock = NSLock()
