@@ -37,9 +37,10 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: numeric),
         .target(name: "Media", dependencies: ["TensorCore", "CFFmpeg"], swiftSettings: numeric),
         .target(name: "Datasets", dependencies: ["Media"]),
+        .target(name: "Face", dependencies: ["TensorCore", "Media"], swiftSettings: numeric),
         .target(name: "CLIP", dependencies: ["TensorCore", "Media"], swiftSettings: numeric),
         .executableTarget(name: "finecliper", dependencies: [
-            "TensorCore", "Media", "Datasets", "CLIP", "CBLAS",
+            "TensorCore", "Media", "Datasets", "Face", "CLIP", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numeric),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CBLAS"], swiftSettings: numeric),
@@ -47,6 +48,7 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media", "TestSupport"], swiftSettings: numeric),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Media", "TestSupport"]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "TensorCore", "Media", "TestSupport"], swiftSettings: numeric),
+        .testTarget(name: "FaceTests", dependencies: ["Face", "Media", "TensorCore", "TestSupport"], swiftSettings: numeric),
         .testTarget(name: "PlatformTests", dependencies: ["CBLAS", "CNCurses", "CFFmpeg", "TestSupport", "finecliper"]),
     ]
 )

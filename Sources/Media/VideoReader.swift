@@ -316,13 +316,19 @@ public final class VideoReader {
         guard scaler != nil else {
             throw MediaError.decodeFailed(path: path, frames: [], reason: "no conversion from pixel format \(f.pointee.format) to RGB")
         }
-        var pixels = [UInt8](repeating: 0, count: Int(ow) * Int(oh) * 3)
+        // swscale's vector paths may write a little past the last pixel of a row or of the
+        // picture, so it writes into a padded buffer that is then copied out.
+        let rowBytes = Int(ow) * 3, paddedStride = (rowBytes + 63) & ~63
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: paddedStride * (Int(oh) + 2))
+        defer { scratch.deallocate() }
         let src = withUnsafeBytes(of: f.pointee.data) { Array($0.bindMemory(to: UnsafePointer<UInt8>?.self)) }
         let srcStride = withUnsafeBytes(of: f.pointee.linesize) { Array($0.bindMemory(to: Int32.self)) }
+        var dst: [UnsafeMutablePointer<UInt8>?] = [scratch, nil, nil, nil]
+        var dstStride: [Int32] = [Int32(paddedStride), 0, 0, 0]
+        sws_scale(scaler, src, srcStride, 0, sh, &dst, &dstStride)
+        var pixels = [UInt8](repeating: 0, count: rowBytes * Int(oh))
         pixels.withUnsafeMutableBufferPointer { buf in
-            var dst: [UnsafeMutablePointer<UInt8>?] = [buf.baseAddress, nil, nil, nil]
-            var dstStride: [Int32] = [ow * 3, 0, 0, 0]
-            sws_scale(scaler, src, srcStride, 0, sh, &dst, &dstStride)
+            for y in 0..<Int(oh) { (buf.baseAddress! + y * rowBytes).update(from: scratch + y * paddedStride, count: rowBytes) }
         }
         let image = RGBImage(width: Int(ow), height: Int(oh), pixels: pixels)
         return image.rotated(clockwiseQuarterTurns: rotationQuarterTurns)
