@@ -1,0 +1,152 @@
+import TensorCore
+
+/// NHWC float kernels with TFLite's semantics (SAME padding puts the smaller half before).
+enum TFLiteKernels {
+    /// Output size and leading padding along one axis.
+    static func window(_ size: Int, kernel: Int, stride: Int, dilation: Int, same: Bool) -> (out: Int, pad: Int) {
+        let effective = (kernel - 1) * dilation + 1
+        if !same { return ((size - effective) / stride + 1, 0) }
+        let out = (size + stride - 1) / stride
+        let total = max((out - 1) * stride + effective - size, 0)
+        return (out, total / 2)
+    }
+
+    /// CONV_2D: filter [O, KH, KW, I]; im2col rows (kh, kw, i) then one GEMM per image.
+    static func conv(_ x: Tensor, filter: Tensor, bias: Tensor?, stride: (Int, Int), dilation: (Int, Int), same: Bool, relu: Bool) -> Tensor {
+        let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (o, kh, kw) = (filter.shape[0], filter.shape[1], filter.shape[2])
+        let (oh, ph) = window(h, kernel: kh, stride: stride.0, dilation: dilation.0, same: same)
+        let (ow, pw) = window(w, kernel: kw, stride: stride.1, dilation: dilation.1, same: same)
+        let weight = filter.reshaped([o, kh * kw * c])
+        var outputs: [Tensor] = []
+        for b in 0..<n {
+            let image = x.row(b)
+            let columns: Tensor
+            if kh == 1 && kw == 1 && stride == (1, 1) {
+                columns = image.reshaped([h * w, c])
+            } else {
+                var cols = Tensor(zeros: [oh * ow, kh * kw * c])
+                image.withUnsafeBufferPointer { src in
+                    cols.withUnsafeMutableBufferPointer { dst in
+                        for y in 0..<oh {
+                            for xx in 0..<ow {
+                                let row = dst.baseAddress! + (y * ow + xx) * kh * kw * c
+                                for i in 0..<kh {
+                                    let sy = y * stride.0 - ph + i * dilation.0
+                                    guard sy >= 0 && sy < h else { continue }
+                                    for j in 0..<kw {
+                                        let sx = xx * stride.1 - pw + j * dilation.1
+                                        guard sx >= 0 && sx < w else { continue }
+                                        (row + (i * kw + j) * c).update(from: src.baseAddress! + (sy * w + sx) * c, count: c)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                columns = cols
+            }
+            var y = linear(columns, weight: weight, bias: bias)
+            if relu { y = activation(.relu, y) }
+            outputs.append(y.reshaped([1, oh, ow, o]))
+        }
+        return n == 1 ? outputs[0] : concat(outputs, axis: 0)
+    }
+
+    /// DEPTHWISE_CONV_2D: filter [1, KH, KW, C·multiplier].
+    static func depthwise(_ x: Tensor, filter: Tensor, bias: Tensor?, stride: (Int, Int), dilation: (Int, Int), same: Bool,
+                          relu: Bool, multiplier: Int) -> Tensor {
+        let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (kh, kw, oc) = (filter.shape[1], filter.shape[2], filter.shape[3])
+        let (oh, ph) = window(h, kernel: kh, stride: stride.0, dilation: dilation.0, same: same)
+        let (ow, pw) = window(w, kernel: kw, stride: stride.1, dilation: dilation.1, same: same)
+        var out = Tensor(zeros: [n, oh, ow, oc])
+        let b = bias?.scalars ?? [Float](repeating: 0, count: oc)
+        x.withUnsafeBufferPointer { src in
+            filter.withUnsafeBufferPointer { f in
+                out.withUnsafeMutableBufferPointer { dst in
+                    for img in 0..<n {
+                        for y in 0..<oh {
+                            for xx in 0..<ow {
+                                let o = dst.baseAddress! + ((img * oh + y) * ow + xx) * oc
+                                for k in 0..<oc { o[k] = b[k] }
+                                for i in 0..<kh {
+                                    let sy = y * stride.0 - ph + i * dilation.0
+                                    guard sy >= 0 && sy < h else { continue }
+                                    for j in 0..<kw {
+                                        let sx = xx * stride.1 - pw + j * dilation.1
+                                        guard sx >= 0 && sx < w else { continue }
+                                        let s = src.baseAddress! + ((img * h + sy) * w + sx) * c
+                                        let fw = f.baseAddress! + (i * kw + j) * oc
+                                        if multiplier == 1 {
+                                            for k in 0..<oc { o[k] += s[k] * fw[k] }
+                                        } else {
+                                            for k in 0..<oc { o[k] += s[k / multiplier] * fw[k] }
+                                        }
+                                    }
+                                }
+                                if relu { for k in 0..<oc where o[k] < 0 { o[k] = 0 } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// MAX_POOL_2D (padding cells are ignored, as TFLite does).
+    static func maxPool(_ x: Tensor, size: (Int, Int), stride: (Int, Int), same: Bool, relu: Bool) -> Tensor {
+        let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (oh, ph) = window(h, kernel: size.0, stride: stride.0, dilation: 1, same: same)
+        let (ow, pw) = window(w, kernel: size.1, stride: stride.1, dilation: 1, same: same)
+        var out = Tensor(repeating: -.infinity, shape: [n, oh, ow, c])
+        x.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for img in 0..<n {
+                    for y in 0..<oh {
+                        for xx in 0..<ow {
+                            let o = dst.baseAddress! + ((img * oh + y) * ow + xx) * c
+                            for i in 0..<size.0 {
+                                let sy = y * stride.0 - ph + i
+                                guard sy >= 0 && sy < h else { continue }
+                                for j in 0..<size.1 {
+                                    let sx = xx * stride.1 - pw + j
+                                    guard sx >= 0 && sx < w else { continue }
+                                    let s = src.baseAddress! + ((img * h + sy) * w + sx) * c
+                                    for k in 0..<c { o[k] = max(o[k], s[k]) }
+                                }
+                            }
+                            if relu { for k in 0..<c where o[k] < 0 { o[k] = 0 } }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// PAD with zeros; `p` holds (before, after) per dimension.
+    static func pad(_ x: Tensor, _ p: [Int]) -> Tensor {
+        precondition(p.count == 2 * x.rank, "PAD: \(p.count / 2) padding pairs for a rank-\(x.rank) tensor")
+        let shape = x.shape.enumerated().map { $0.element + p[2 * $0.offset] + p[2 * $0.offset + 1] }
+        var out = Tensor(zeros: shape)
+        let inner = x.shape.last!
+        let rows = x.count / max(inner, 1)
+        x.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for r in 0..<rows {
+                    // Multi-index of row r (all but the last dimension), shifted by the padding.
+                    var rest = r, offset = p[2 * (x.rank - 1)], step = shape.last!
+                    for d in Swift.stride(from: x.rank - 2, through: 0, by: -1) {
+                        offset += (rest % x.shape[d] + p[2 * d]) * step
+                        rest /= x.shape[d]
+                        step *= shape[d]
+                    }
+                    (dst.baseAddress! + offset).update(from: src.baseAddress! + r * inner, count: inner)
+                }
+            }
+        }
+        return out
+    }
+}
