@@ -29,77 +29,12 @@ public enum MediaWriter {
     }
 
     /// An H.264 MP4 (MPEG-4 part 2 when the libraries lack an H.264 encoder) of `frames` at
-    /// `frameRate`. Odd sizes are cropped by one pixel to the even size 4:2:0 video needs.
+    /// `frameRate`; see `VideoWriter` for writing frame by frame.
     public static func writeVideo(_ frames: [RGBImage], frameRate: Double, to path: String) throws {
         guard let first = frames.first else { throw MediaError.writeFailed(path: path, reason: "no frames to write") }
-        let w = first.width & ~1, h = first.height & ~1
-        guard w > 0, h > 0 else { throw MediaError.writeFailed(path: path, reason: "frames of \(first.width)×\(first.height) are too small") }
-        for f in frames where f.width != first.width || f.height != first.height {
-            throw MediaError.sizeMismatch(path: path, expected: "\(first.width)×\(first.height) frames", found: "\(f.width)×\(f.height)")
-        }
-        let tmp = AtomicFile.temporaryPath(for: path)
-        var oc: UnsafeMutablePointer<AVFormatContext>? = nil
-        guard avformat_alloc_output_context2(&oc, nil, nil, path) >= 0, let out = oc else {
-            throw MediaError.writeFailed(path: path, reason: "no container format for this file name")
-        }
-        defer { avformat_free_context(out) }
-        let encoder = avcodec_find_encoder_by_name("libx264") ?? avcodec_find_encoder(AV_CODEC_ID_H264)
-            ?? avcodec_find_encoder(AV_CODEC_ID_MPEG4)
-        guard let encoder, let stream = avformat_new_stream(out, nil) else {
-            throw MediaError.writeFailed(path: path, reason: "no H.264 or MPEG-4 encoder in the installed libavcodec")
-        }
-        var ctx = avcodec_alloc_context3(encoder)
-        defer { avcodec_free_context(&ctx) }
-        guard let c = ctx else { throw MediaError.writeFailed(path: path, reason: "out of memory") }
-        let rate = av_d2q(frameRate > 0 ? frameRate : 25, 100_000)
-        c.pointee.width = Int32(w)
-        c.pointee.height = Int32(h)
-        c.pointee.pix_fmt = AV_PIX_FMT_YUV420P
-        c.pointee.time_base = AVRational(num: rate.den, den: rate.num)
-        c.pointee.framerate = rate
-        c.pointee.gop_size = 12
-        if String(cString: encoder.pointee.name) == "libx264" {
-            av_opt_set(c.pointee.priv_data, "preset", "veryfast", 0)
-            av_opt_set(c.pointee.priv_data, "crf", "18", 0)
-        } else {
-            c.pointee.bit_rate = Int64(w * h) * 8
-        }
-        if out.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 {
-            c.pointee.flags |= Int32(AV_CODEC_FLAG_GLOBAL_HEADER)
-        }
-        guard avcodec_open2(c, encoder, nil) >= 0 else { throw MediaError.writeFailed(path: path, reason: "cannot open the video encoder") }
-        avcodec_parameters_from_context(stream.pointee.codecpar, c)
-        stream.pointee.time_base = c.pointee.time_base
-        stream.pointee.avg_frame_rate = rate
-        guard avio_open(&out.pointee.pb, tmp, AVIO_FLAG_WRITE) >= 0 else {
-            throw MediaError.writeFailed(path: path, reason: "cannot create \(tmp)")
-        }
-        var finished = false
-        defer {
-            avio_closep(&out.pointee.pb)
-            if !finished { unlink(tmp) }
-        }
-        guard avformat_write_header(out, nil) >= 0 else { throw MediaError.writeFailed(path: path, reason: "cannot write the container header") }
-        let write: (UnsafeMutablePointer<AVPacket>) throws -> Void = { pkt in
-            if pkt.pointee.duration == 0 { pkt.pointee.duration = 1 }   // one frame, so the rate survives muxing
-            av_packet_rescale_ts(pkt, c.pointee.time_base, stream.pointee.time_base)
-            pkt.pointee.stream_index = stream.pointee.index
-            guard av_interleaved_write_frame(out, pkt) >= 0 else { throw MediaError.writeFailed(path: path, reason: "write error") }
-        }
-        for (i, image) in frames.enumerated() {
-            let even = image.width == w && image.height == h ? image : image.cropped(x: 0, y: 0, width: w, height: h)
-            try withFrame(even, format: AV_PIX_FMT_YUV420P, path: path) { frame in
-                frame.pointee.pts = Int64(i)
-                try encode(c, frame, path: path, write)
-            }
-        }
-        try encode(c, nil, path: path, write)
-        guard av_write_trailer(out) >= 0 else { throw MediaError.writeFailed(path: path, reason: "cannot finish the container") }
-        avio_closep(&out.pointee.pb)
-        do { try AtomicFile.commit(tmp, to: path) } catch let e as AtomicFile.WriteError {
-            throw MediaError.writeFailed(path: path, reason: e.reason)
-        }
-        finished = true
+        let writer = try VideoWriter(path: path, width: first.width, height: first.height, frameRate: frameRate)
+        for f in frames { try writer.append(f) }
+        try writer.finish()
     }
 
     /// An AVFrame holding `image` converted to `format`.
