@@ -1,0 +1,41 @@
+import Foundation
+import TensorCore
+
+/// Where the installed assets are: $FINECLIPER_ASSETS, ./assets, or the repository's assets folder
+/// next to the build folder holding this binary.
+enum Assets {
+    static var folder: String {
+        if let env = ProcessInfo.processInfo.environment["FINECLIPER_ASSETS"], !env.isEmpty { return env }
+        if FileManager.default.fileExists(atPath: "assets") { return "assets" }
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("assets").path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return "assets"
+    }
+
+    static func path(_ name: String) -> String { folder + "/" + name }
+
+    static let dlibLandmarks = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
+    static var blazeFace: String { path("face_detection_short_range.tflite") }
+
+    /// Fails with a message that says how to install what is missing.
+    static func require(_ path: String, what: String) throws -> String {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw AssetError(description: "\(what) not found at \(path); run scripts/setup (or make run) to install it")
+        }
+        return path
+    }
+
+    struct AssetError: Error, CustomStringConvertible { let description: String }
+}
+
+/// Text files written atomically (temporary file, then rename).
+enum AtomicFileWrite {
+    static func text(_ text: String, to path: String) throws {
+        try TensorCore.AtomicFile.write(Data(text.utf8), to: path)
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Face
+import Foundation
+import Media
+
+/// `finecliper landmarks CLIP`: per-frame face box and 68 landmarks as CSV, optionally drawn on video.
+struct LandmarksCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "landmarks",
+        abstract: "Track a face through a video or frame folder: box, confidence and 68 landmarks per frame.",
+        discussion: """
+            CSV columns (OpenFace/py-feat style): frame, timestamp, success, confidence, face_x, face_y, \
+            face_width, face_height, x_0 … x_67, y_0 … y_67. Frames without a face have success 0 and \
+            empty coordinates.
+            """)
+
+    @Argument(help: "A video file or a folder of frame images.")
+    var clip: String
+
+    @Option(help: "Write the CSV here instead of standard output.")
+    var csv: String?
+
+    @Option(help: "Also write a video with the landmarks drawn (MP4).")
+    var render: String?
+
+    @Flag(help: "Do not smooth landmarks over time.")
+    var noSmoothing = false
+
+    func run() throws {
+        let tracker = FaceTracker(detector: try BlazeFace(modelPath: try Assets.require(Assets.blazeFace, what: "the BlazeFace model")),
+                                  predictor: try ShapePredictor(path: try Assets.require(Assets.dlibLandmarks, what: "dlib's 68-point model (Debian libdlib-data)")))
+        tracker.smoothing = !noSmoothing
+        let source: FrameSource
+        do { source = try openFrameSource(clip) } catch let e as MediaError { throw ValidationError(e.description) }
+        var lines = ["frame,timestamp,success,confidence,face_x,face_y,face_width,face_height,"
+            + (0..<68).map { "x_\($0)" }.joined(separator: ",") + "," + (0..<68).map { "y_\($0)" }.joined(separator: ",")]
+        var writer: VideoWriter? = nil
+        let bar = ProgressBar(label: "landmarks")
+        let timestamps = (source as? VideoReader)?.timestamps
+        var failed: [Int] = []
+        for i in 0..<source.frameCount {
+            guard let image = try source.frames(at: [i], size: nil).frames[i] else { failed.append(i); continue }
+            let t = timestamps?[i] ?? Double(i) / source.frameRate
+            let r = try tracker.process(image, frame: i, timestamp: t)
+            var fields = [String(i), String(format: "%.4f", t), r.success ? "1" : "0", String(format: "%.3f", r.confidence)]
+            if let b = r.box, r.success {
+                fields += [b.left, b.top, b.width, b.height].map(String.init)
+                fields += r.points.map { String(format: "%.2f", $0.x) } + r.points.map { String(format: "%.2f", $0.y) }
+            } else {
+                fields += Array(repeating: "", count: 4 + 136)
+            }
+            lines.append(fields.joined(separator: ","))
+            if let render {
+                if writer == nil { writer = try VideoWriter(path: render, width: image.width, height: image.height, frameRate: source.frameRate) }
+                try writer!.append(r.success ? LandmarkRender.dots(on: image, points: r.points) : image)
+            }
+            bar.update(i + 1, of: source.frameCount)
+        }
+        bar.finish()
+        try writer?.finish()
+        let text = lines.joined(separator: "\n") + "\n"
+        if let csv {
+            do { try AtomicFileWrite.text(text, to: csv) } catch { throw ValidationError("\(csv): cannot write: \(error)") }
+        } else {
+            print(text, terminator: "")
+        }
+        if !failed.isEmpty { FileHandle.standardError.write(Data("\(failed.count) frame(s) could not be decoded\n".utf8)) }
+    }
+}
