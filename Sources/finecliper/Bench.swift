@@ -4,5 +4,5 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the speed of the numeric core and the media layer.",
-        subcommands: [BenchTensor.self, BenchMedia.self, BenchClip.self])
+        subcommands: [BenchTensor.self, BenchMedia.self, BenchClip.self, BenchFace.self])
 }
