@@ -17,7 +17,7 @@ struct Finecliper: ParsableCommand {
             Until the terminal front end lands, running finecliper without a subcommand prints this help.
             """,
         version: version,
-        subcommands: [DatasetCommand.self, LandmarksCommand.self, DescribeCommand.self, ClipCommand.self, Inspect.self, Bench.self]
+        subcommands: [DatasetCommand.self, LandmarksCommand.self, DescribeCommand.self, CropCommand.self, ClipCommand.self, Inspect.self, Bench.self]
     )
 
     mutating func run() throws {

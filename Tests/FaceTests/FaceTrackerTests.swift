@@ -86,3 +86,19 @@ import TestSupport
         #expect(missing.status != 0 && missing.output.contains("no such file"))
     }
 }
+
+@Suite struct CropCommandTests {
+    @Test func cropsAVideoIntoAFrameFolderDatasetsCanRead() throws {
+        let scratch = Scratch()
+        let video = TFLiteTests.root.appendingPathComponent("assets/media/single_face.mp4").path
+        let r = try FinecliperBinary.run(["crop", video, "--out", scratch.path("clip"), "--size", "112"])
+        #expect(r.status == 0, "\(r.output)")
+        let folder = try FrameFolder(path: scratch.path("clip"))
+        #expect(folder.frameCount == 72)
+        let frame = try folder.clip([10])[0]
+        #expect(frame.width == 112 && frame.height == 112)
+        let none = try FinecliperBinary.run(["crop", TFLiteTests.root.appendingPathComponent("assets/media/no_face.mp4").path,
+                                             "--out", scratch.path("none")])
+        #expect(none.status != 0 && none.output.contains("no face found"))
+    }
+}
