@@ -39,6 +39,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Media"]),
         .target(name: "Face", dependencies: ["TensorCore", "Media"], swiftSettings: numeric),
         .target(name: "CLIP", dependencies: ["TensorCore", "Media"], swiftSettings: numeric),
+        .target(name: "TUI", swiftSettings: numeric),
         .executableTarget(name: "finecliper", dependencies: [
             "TensorCore", "Media", "Datasets", "Face", "CLIP", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -49,6 +50,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Media", "TestSupport"]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "TensorCore", "Media", "TestSupport"], swiftSettings: numeric),
         .testTarget(name: "FaceTests", dependencies: ["Face", "Media", "TensorCore", "TestSupport"], swiftSettings: numeric),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "TestSupport"]),
         .testTarget(name: "PlatformTests", dependencies: ["CBLAS", "CNCurses", "CFFmpeg", "TestSupport", "finecliper"]),
     ]
 )

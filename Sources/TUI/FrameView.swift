@@ -1,0 +1,71 @@
+/// A video frame drawn in cells: half blocks (▀, foreground = upper pixel, background = lower
+/// pixel), an ASCII brightness ramp, or braille dots (2×4 per cell). Pixels are area-averaged to
+/// the grid, so small panes still show the whole frame. Overlay points (landmarks) take a pixel of
+/// their own colour.
+public enum FrameView {
+    public enum Glyphs: String, CaseIterable, Sendable {
+        case halfBlocks = "half blocks", ascii = "ascii", braille = "braille"
+
+        public var next: Glyphs { Glyphs.allCases[(Glyphs.allCases.firstIndex(of: self)! + 1) % Glyphs.allCases.count] }
+    }
+
+    static let ramp: [Character] = Array(" .:-=+*#%@")
+
+    /// The frame averaged down to `cols` × `rows` pixels (RGB bytes).
+    public static func downsample(width: Int, height: Int, pixels: [UInt8], cols: Int, rows: Int) -> [RGB] {
+        guard cols > 0, rows > 0, width > 0, height > 0 else { return [] }
+        var out = [RGB](repeating: RGB(0, 0, 0), count: cols * rows)
+        for gy in 0..<rows {
+            let y0 = gy * height / rows, y1 = max(y0 + 1, (gy + 1) * height / rows)
+            for gx in 0..<cols {
+                let x0 = gx * width / cols, x1 = max(x0 + 1, (gx + 1) * width / cols)
+                var r = 0, g = 0, b = 0
+                for y in y0..<y1 {
+                    var i = (y * width + x0) * 3
+                    for _ in x0..<x1 { r += Int(pixels[i]); g += Int(pixels[i + 1]); b += Int(pixels[i + 2]); i += 3 }
+                }
+                let n = (y1 - y0) * (x1 - x0)
+                out[gy * cols + gx] = RGB(UInt8(r / n), UInt8(g / n), UInt8(b / n))
+            }
+        }
+        return out
+    }
+
+    /// Draws the frame into `r`; `points` (frame pixel coordinates) are marked in `pointColor`.
+    public static func render(width: Int, height: Int, pixels: [UInt8], into buffer: inout CellBuffer, _ r: Rect,
+                              glyphs: Glyphs = .halfBlocks, points: [(Double, Double)] = [], pointColor: RGB = RGB(255, 255, 0)) {
+        guard r.width > 0, r.height > 0 else { return }
+        let mode: Glyphs = buffer.unicode ? glyphs : .ascii
+        let (pw, ph) = mode == .halfBlocks ? (r.width, r.height * 2) : mode == .braille ? (r.width * 2, r.height * 4) : (r.width, r.height)
+        var grid = downsample(width: width, height: height, pixels: pixels, cols: pw, rows: ph)
+        var marked = Set<Int>()
+        for (x, y) in points {
+            let gx = Int(x * Double(pw) / Double(width)), gy = Int(y * Double(ph) / Double(height))
+            if gx >= 0 && gy >= 0 && gx < pw && gy < ph { grid[gy * pw + gx] = pointColor; marked.insert(gy * pw + gx) }
+        }
+        for cy in 0..<r.height {
+            for cx in 0..<r.width {
+                let cell: Cell
+                switch mode {
+                case .halfBlocks:
+                    cell = Cell("▀", fg: grid[(2 * cy) * pw + cx], bg: grid[(2 * cy + 1) * pw + cx])
+                case .ascii:
+                    let c = grid[cy * pw + cx]
+                    let glyph = marked.contains(cy * pw + cx) ? "o" : ramp[min(ramp.count - 1, Int(c.luma * Double(ramp.count)))]
+                    cell = Cell(glyph, fg: c)
+                case .braille:
+                    // Dots lit where a pixel is brighter than its cell's mean (or marked).
+                    let offsets = [(0, 0, 0x01), (0, 1, 0x02), (0, 2, 0x04), (1, 0, 0x08), (1, 1, 0x10), (1, 2, 0x20), (0, 3, 0x40), (1, 3, 0x80)]
+                    let px = offsets.map { grid[(4 * cy + $0.1) * pw + 2 * cx + $0.0] }
+                    let mean = px.map(\.luma).reduce(0, +) / 8
+                    var bits = 0
+                    for (k, o) in offsets.enumerated() where px[k].luma > mean || marked.contains((4 * cy + o.1) * pw + 2 * cx + o.0) { bits |= o.2 }
+                    let avg = RGB(UInt8(px.map { Int($0.r) }.reduce(0, +) / 8), UInt8(px.map { Int($0.g) }.reduce(0, +) / 8),
+                                  UInt8(px.map { Int($0.b) }.reduce(0, +) / 8))
+                    cell = Cell(Character(Unicode.Scalar(0x2800 + bits)!), fg: avg)
+                }
+                buffer[r.x + cx, r.y + cy] = cell
+            }
+        }
+    }
+}

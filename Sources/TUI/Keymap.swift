@@ -1,0 +1,92 @@
+import Foundation
+
+/// What a key does. Several keys may map to one action; `?` help lists them from the live map.
+public enum Action: String, CaseIterable, Sendable {
+    case quit, back, help, filter, sort, up, down, top, bottom, pageUp = "page_up", pageDown = "page_down", open
+    case nextPane = "next_pane", browser = "screen_browser", player = "screen_player", training = "screen_training"
+    case playPause = "play_pause", stepBack = "step_back", stepForward = "step_forward", faster, slower
+    case glyphs, landmarks, parsing, theme
+
+    public var summary: String {
+        switch self {
+        case .quit: return "quit"
+        case .back: return "back / clear"
+        case .help: return "this help"
+        case .filter: return "filter (text, class:NAME)"
+        case .sort: return "change sort order"
+        case .up: return "move up"
+        case .down: return "move down"
+        case .top: return "first item"
+        case .bottom: return "last item"
+        case .pageUp: return "page up"
+        case .pageDown: return "page down"
+        case .open: return "open"
+        case .nextPane: return "next pane"
+        case .browser: return "browser screen"
+        case .player: return "player screen"
+        case .training: return "training screen"
+        case .playPause: return "play / pause"
+        case .stepBack: return "previous frame"
+        case .stepForward: return "next frame"
+        case .faster: return "faster"
+        case .slower: return "slower"
+        case .glyphs: return "cycle glyphs (half blocks, ASCII, braille)"
+        case .landmarks: return "toggle landmarks"
+        case .parsing: return "toggle parsing overlay"
+        case .theme: return "cycle theme"
+        }
+    }
+}
+
+/// Keys to actions, from defaults and an optional `keys.toml` (`action = "key"` or
+/// `action = ["key", "key"]`). Bad lines and unknown actions are reported by file and line and
+/// the defaults stay.
+public struct Keymap: Sendable {
+    public private(set) var bindings: [String: Action]
+
+    public static let defaults: [Action: [String]] = [
+        .quit: ["q", "ctrl-c"], .back: ["esc"], .help: ["?", "f1"], .filter: ["/"], .sort: ["s"],
+        .up: ["k", "up"], .down: ["j", "down"], .top: ["home"], .bottom: ["G", "end"], .pageUp: ["pgup"], .pageDown: ["pgdn"],
+        .open: ["enter"], .nextPane: ["tab"], .browser: ["1"], .player: ["2"], .training: ["3"],
+        .playPause: ["space"], .stepBack: [","], .stepForward: ["."], .faster: ["+"], .slower: ["-"],
+        .glyphs: ["g"], .landmarks: ["l"], .parsing: ["p"], .theme: ["t"],
+    ]
+
+    public init() {
+        bindings = [:]
+        for (action, keys) in Self.defaults { for k in keys { bindings[k] = action } }
+    }
+
+    public func action(for key: String) -> Action? { bindings[key] }
+
+    /// Keys bound to `action`, sorted, for the help screen.
+    public func keys(for action: Action) -> [String] { bindings.filter { $0.value == action }.map(\.key).sorted() }
+
+    /// Applies a keys.toml; returns messages for lines that could not be used.
+    public mutating func apply(_ text: String, file: String) -> [String] {
+        var problems: [String] = []
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let parts = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2 else { problems.append("\(file):\(n + 1): expected action = \"key\" or [\"key\", …]"); continue }
+            guard let action = Action(rawValue: parts[0]) else { problems.append("\(file):\(n + 1): unknown action \(parts[0])"); continue }
+            let value = parts[1]
+            let keys: [String]
+            if value.hasPrefix("[") && value.hasSuffix("]") {
+                keys = value.dropFirst().dropLast().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.compactMap(Self.unquote)
+            } else {
+                keys = Self.unquote(value).map { [$0] } ?? []
+            }
+            guard !keys.isEmpty else { problems.append("\(file):\(n + 1): no key for \(action.rawValue)"); continue }
+            for (k, a) in bindings where a == action { bindings[k] = nil }
+            for k in keys { bindings[k] = action }
+        }
+        return problems
+    }
+
+    static func unquote(_ s: String) -> String? {
+        guard s.count >= 3, s.hasPrefix("\""), s.hasSuffix("\"") else { return nil }
+        return String(s.dropFirst().dropLast())
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+@testable import TUI
+
+/// Widgets render into a cell buffer; the text is compared with golden files in Golden/ (set
+/// FINECLIPER_UPDATE_GOLDEN=1 to rewrite them after a deliberate change, then review the diff).
+enum Golden {
+    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+    static func check(_ buffer: CellBuffer, _ name: String) throws {
+        let file = dir.appendingPathComponent(name + ".txt")
+        let text = buffer.text + "\n"
+        if ProcessInfo.processInfo.environment["FINECLIPER_UPDATE_GOLDEN"] == "1" {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: file, encoding: .utf8)
+        #expect(text == expected, "\(name) differs from its golden file:\n\(text)")
+    }
+}
+
+@Suite struct WidgetTests {
+    @Test func listScrollsToKeepTheSelectionVisible() throws {
+        var list = ListView(items: (1...12).map { "clip \(String(format: "%05d", $0))  Happy  16 frames" })
+        var buffer = CellBuffer(width: 24, height: 6)
+        buffer.box(buffer.bounds, title: "Clips")
+        list.move(by: 6, visibleRows: 4)
+        list.render(into: &buffer, buffer.bounds.inset(1))
+        #expect(list.selected == 6 && list.offset == 3)
+        #expect(buffer[1, 4].reverse && !buffer[1, 3].reverse)
+        try Golden.check(buffer, "list")
+        list.move(by: -100, visibleRows: 4)
+        #expect(list.selected == 0 && list.offset == 0)
+    }
+
+    @Test func textWrapsAtWordsAndCutsLongWords() throws {
+        #expect(TextBox.wrap("the eyebrows rise and the eyes widen", width: 12) == ["the eyebrows", "rise and the", "eyes widen"])
+        #expect(TextBox.wrap("abcdefghij", width: 4) == ["abcd", "efgh", "ij"])
+        var buffer = CellBuffer(width: 20, height: 4)
+        TextBox.render("Over the clip, the lip corners pull up and the mouth opens.", into: &buffer, buffer.bounds)
+        try Golden.check(buffer, "textbox")
+    }
+
+    @Test func barsPercentagesAndProgress() throws {
+        var buffer = CellBuffer(width: 32, height: 5)
+        BarChart.render([("Happy", 0.62), ("Sad", 0.21), ("Neutral", 0.125), ("Angry", 0.0)], into: &buffer,
+                        Rect(x: 0, y: 0, width: 32, height: 4), highlight: 0)
+        ProgressView.render(0.375, label: "epoch 3/8", into: &buffer, Rect(x: 0, y: 4, width: 32, height: 1))
+        #expect(buffer[0, 0].bold)
+        try Golden.check(buffer, "bars")
+        #expect(BarChart.bar(0.5, width: 4, unicode: false) == "##  ")
+    }
+
+    @Test func statusBarModalAndASCIIFallback() throws {
+        var buffer = CellBuffer(width: 30, height: 7)
+        Modal.render(title: "Help", text: "q quit, ? help, / filter", into: &buffer, width: 24)
+        StatusBar.render(["browser", "half blocks", "256 colours", "25.0 fps"], into: &buffer, y: 6)
+        try Golden.check(buffer, "modal")
+        var plain = CellBuffer(width: 12, height: 3, unicode: false)
+        plain.box(plain.bounds, title: "x")
+        plain.put("a long line of text", x: 1, y: 1, maxWidth: 10)
+        try Golden.check(plain, "ascii")
+    }
+
+    @Test func halfBlocksCarryTheUpperPixelInFrontAndTheLowerBehind() {
+        // 2×2 image: red over blue in the left column, green over white in the right.
+        let pixels: [UInt8] = [255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]
+        var buffer = CellBuffer(width: 2, height: 1)
+        FrameView.render(width: 2, height: 2, pixels: pixels, into: &buffer, buffer.bounds)
+        #expect(buffer[0, 0] == Cell("▀", fg: RGB(255, 0, 0), bg: RGB(0, 0, 255)))
+        #expect(buffer[1, 0] == Cell("▀", fg: RGB(0, 255, 0), bg: RGB(255, 255, 255)))
+        FrameView.render(width: 2, height: 2, pixels: pixels, into: &buffer, buffer.bounds, points: [(0.5, 1.5)])
+        #expect(buffer[0, 0].bg == RGB(255, 255, 0))
+    }
+
+    @Test func asciiAndBrailleModes() {
+        let grey: [UInt8] = Array(repeating: 0, count: 4 * 4 * 3) + Array(repeating: 255, count: 4 * 4 * 3)   // top half black
+        var buffer = CellBuffer(width: 1, height: 2)
+        FrameView.render(width: 4, height: 8, pixels: grey, into: &buffer, buffer.bounds, glyphs: .ascii)
+        #expect(buffer[0, 0].glyph == " " && buffer[0, 1].glyph == "@")
+        var braille = CellBuffer(width: 2, height: 2)
+        FrameView.render(width: 4, height: 8, pixels: grey, into: &braille, braille.bounds, glyphs: .braille)
+        #expect(braille.cells.allSatisfy { $0.glyph.unicodeScalars.first!.value >= 0x2800 && $0.glyph.unicodeScalars.first!.value <= 0x28FF })
+        var noUnicode = CellBuffer(width: 1, height: 2, unicode: false)
+        FrameView.render(width: 4, height: 8, pixels: grey, into: &noUnicode, noUnicode.bounds, glyphs: .halfBlocks)
+        #expect(noUnicode[0, 1].glyph == "@")
+        #expect(FrameView.Glyphs.halfBlocks.next == .ascii && FrameView.Glyphs.braille.next == .halfBlocks)
+    }
+}
+
+@Suite struct ColourThemeKeymapTests {
+    @Test func quantisationToTheTerminalsPalettes() {
+        #expect(RGB(255, 0, 0).xterm256 == 196 && RGB(0, 0, 0).xterm256 == 16 && RGB(128, 128, 128).xterm256 == 244)
+        #expect(RGB(250, 10, 10).ansi16 == 9 && RGB(0, 0, 0).ansi16 == 0 && RGB(200, 200, 200).ansi16 == 7)
+        #expect(RGB(hex: "#88c0d0") == RGB(136, 192, 208) && RGB(hex: "nope") == nil && RGB(1, 2, 255).hex == "#0102ff")
+    }
+
+    @Test func shippedThemesParseCleanly() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("themes")
+        for name in ["dark", "light", "tty"] {
+            let (theme, problems) = Theme.load(dir.appendingPathComponent("\(name).theme").path)
+            #expect(problems.isEmpty, "\(name): \(problems)")
+            #expect(theme.name == name && theme.colors.count == Theme.keys.count)
+        }
+        let (light, _) = Theme.load(dir.appendingPathComponent("light.theme").path)
+        #expect(light["main_bg"] == RGB(250, 250, 250))
+    }
+
+    @Test func badThemeLinesAreReportedAndDefaultsStay() {
+        let (theme, problems) = Theme.parse("main_bg = \"#000000\"\nmystery = \"#ffffff\"\nmain_fg = red\nbroken line\n", name: "t", file: "t.theme")
+        #expect(theme["main_bg"] == RGB(0, 0, 0) && theme["main_fg"] == Theme.fallback["main_fg"])
+        #expect(problems == ["t.theme:2: unknown key mystery", "t.theme:3: red is not a #RRGGBB colour",
+                             "t.theme:4: expected key = \"#RRGGBB\""])
+    }
+
+    @Test func keymapDefaultsOverridesAndErrors() {
+        var keys = Keymap()
+        #expect(keys.action(for: "j") == .down && keys.action(for: "down") == .down && keys.action(for: "space") == .playPause)
+        let problems = keys.apply("# my keys\ndown = [\"n\", \"down\"]\nquit = \"x\"\nfly = \"f\"\nhelp = \n", file: "keys.toml")
+        #expect(keys.action(for: "n") == .down && keys.action(for: "j") == nil && keys.action(for: "x") == .quit && keys.action(for: "q") == nil)
+        #expect(keys.keys(for: .down) == ["down", "n"])
+        #expect(problems == ["keys.toml:4: unknown action fly", "keys.toml:5: no key for help"])
+        #expect(keys.action(for: "?") == .help)
+        #expect(Action.allCases.allSatisfy { !Keymap.defaults[$0, default: []].isEmpty })
+    }
+}
