@@ -39,9 +39,10 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Media"]),
         .target(name: "Face", dependencies: ["TensorCore", "Media"], swiftSettings: numeric),
         .target(name: "CLIP", dependencies: ["TensorCore", "Media"], swiftSettings: numeric),
-        .target(name: "TUI", swiftSettings: numeric),
+        .target(name: "Workbench", dependencies: ["Media", "Datasets", "Face"], swiftSettings: numeric),
+        .target(name: "TUI", dependencies: ["Workbench", "CNCurses"], swiftSettings: numeric),
         .executableTarget(name: "finecliper", dependencies: [
-            "TensorCore", "Media", "Datasets", "Face", "CLIP", "CBLAS",
+            "TensorCore", "Media", "Datasets", "Face", "CLIP", "Workbench", "TUI", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numeric),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CBLAS"], swiftSettings: numeric),

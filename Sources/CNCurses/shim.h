@@ -5,6 +5,7 @@
 #endif
 #include <locale.h>
 #include <wchar.h>
+#include <langinfo.h>
 #include <ncursesw/curses.h>
 
 // Swift 6 rejects C global mutable variables and cast-expression macros: expose them as functions.

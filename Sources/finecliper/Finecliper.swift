@@ -14,13 +14,14 @@ struct Finecliper: ParsableCommand {
         commandName: "finecliper",
         abstract: "A terminal workbench for dynamic facial expression recognition with FineCLIPER.",
         discussion: """
-            Until the terminal front end lands, running finecliper without a subcommand prints this help.
+            Without a subcommand finecliper opens the terminal workbench (finecliper tui) on the samples.
             """,
         version: version,
-        subcommands: [DatasetCommand.self, LandmarksCommand.self, DescribeCommand.self, CropCommand.self, ClipCommand.self, Inspect.self, Bench.self]
+        subcommands: [TuiCommand.self, DatasetCommand.self, LandmarksCommand.self, DescribeCommand.self, CropCommand.self, ClipCommand.self, Inspect.self, Bench.self]
     )
 
     mutating func run() throws {
-        print(Finecliper.helpMessage())
+        var tui = try TuiCommand.parse([])
+        try tui.run()
     }
 }

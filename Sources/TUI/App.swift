@@ -1,0 +1,236 @@
+import Foundation
+import Workbench
+
+/// The workbench's terminal front end: a browser of clips and a player that shows frames as
+/// terminal cells with the landmarks drawn over the face. All drawing goes into a `CellBuffer`
+/// (see `render`), so screens are testable without a terminal; `run` owns the terminal loop.
+public final class App {
+    public enum Screen: Sendable { case browser, player, help }
+
+    public static let minimumSize = (width: 60, height: 16)
+
+    public var catalog: ClipCatalog
+    public var keymap: Keymap
+    public var themes: [Theme]
+    public var themeIndex = 0
+    public var glyphs: FrameView.Glyphs = .halfBlocks
+    public var screen: Screen = .browser
+    var previousScreen: Screen = .browser
+    var list: ListView
+    var visible: [Int]
+    var filtering = false
+    public var query = ""
+    var playback: ClipPlayback?
+    var frameIndex = 0
+    /// Fractional playback position in frames (whole frames are shown).
+    var position = 0.0
+    var playing = true
+    var speed = 1.0
+    var showLandmarks = true
+    var lastTick = Date()
+    var fpsSamples: [Date] = []
+    public var messages: [String] = []
+    let faceModels: FaceModels?
+    public var depthName = "?"
+    var quit = false
+
+    public init(catalog: ClipCatalog, keymap: Keymap = Keymap(), themes: [Theme] = [Theme.fallback],
+                faceModels: FaceModels?) {
+        self.catalog = catalog
+        self.keymap = keymap
+        self.themes = themes.isEmpty ? [Theme.fallback] : themes
+        self.faceModels = faceModels
+        visible = Array(catalog.clips.indices)
+        list = ListView(items: [])
+        refreshList()
+    }
+
+    var theme: Theme { themes[themeIndex % themes.count] }
+
+    func refreshList() {
+        visible = catalog.filtered(query)
+        list.items = visible.map { i in
+            let c = catalog.clips[i]
+            let frames = c.frames.map { "\($0) fr" } ?? ""
+            let note = c.error.map { "✗ \($0)" } ?? (c.description ?? "")
+            return [c.id.padding(toLength: 22, withPad: " ", startingAt: 0), (c.label ?? "").padding(toLength: 12, withPad: " ", startingAt: 0),
+                    frames.padding(toLength: 8, withPad: " ", startingAt: 0), note].joined(separator: " ")
+        }
+        list.selected = min(list.selected, max(0, list.items.count - 1))
+        list.offset = min(list.offset, list.selected)
+    }
+
+    // MARK: Input
+
+    /// Applies one key (a keymap name); returns false once the app should exit.
+    @discardableResult
+    public func handle(_ key: String, pageRows: Int = 10) -> Bool {
+        if filtering {
+            switch key {
+            case "enter", "esc": filtering = false
+            case "backspace": if !query.isEmpty { query.removeLast(); refreshList() }
+            case "space": query += " "; refreshList()
+            default: if key.count == 1 { query += key; refreshList() }
+            }
+            return !quit
+        }
+        guard let action = keymap.action(for: key) else { return !quit }
+        switch action {
+        case .quit: quit = true
+        case .help:
+            if screen != .help { previousScreen = screen; screen = .help }
+        case .back:
+            if screen == .help { screen = previousScreen } else if screen == .player { closePlayer() } else if !query.isEmpty { query = ""; refreshList() }
+        case .filter: if screen == .browser { filtering = true }
+        case .up: list.move(by: -1, visibleRows: pageRows)
+        case .down: list.move(by: 1, visibleRows: pageRows)
+        case .pageUp: list.move(by: -pageRows, visibleRows: pageRows)
+        case .pageDown: list.move(by: pageRows, visibleRows: pageRows)
+        case .top: list.move(by: -list.items.count, visibleRows: pageRows)
+        case .bottom: list.move(by: list.items.count, visibleRows: pageRows)
+        case .open, .player: if screen == .browser { openSelected() }
+        case .browser: if screen == .player { closePlayer() }
+        case .playPause: playing.toggle()
+        case .stepBack: playing = false; frameIndex = max(0, frameIndex - 1); position = Double(frameIndex)
+        case .stepForward: playing = false; frameIndex = min((playback?.frameCount ?? 1) - 1, frameIndex + 1); position = Double(frameIndex)
+        case .faster: speed = min(4, speed * 2)
+        case .slower: speed = max(0.125, speed / 2)
+        case .glyphs: glyphs = glyphs.next
+        case .landmarks: showLandmarks.toggle()
+        case .theme: themeIndex = (themeIndex + 1) % themes.count
+        case .parsing, .sort, .nextPane, .training:
+            messages.append("\(action.summary): not available yet")
+        }
+        return !quit
+    }
+
+    func openSelected() {
+        guard list.selected < visible.count else { return }
+        let i = visible[list.selected]
+        do {
+            playback = try ClipPlayback(entry: catalog.clips[i], faceModels: faceModels)
+            frameIndex = 0
+            position = 0
+            playing = true
+            lastTick = Date()
+            screen = .player
+        } catch {
+            catalog.clips[i].error = "\(error)"
+            refreshList()
+            messages.append("\(catalog.clips[i].id): \(error)")
+        }
+    }
+
+    func closePlayer() {
+        playback?.cancel()
+        playback = nil
+        screen = .browser
+    }
+
+    /// Advances playback by the wall-clock time since the last tick.
+    public func tick(now: Date = Date()) {
+        defer { lastTick = now }
+        guard screen == .player, let p = playback, playing else { return }
+        position += now.timeIntervalSince(lastTick) * p.frameRate * speed
+        if position >= Double(p.frameCount) { position = position.truncatingRemainder(dividingBy: Double(max(p.frameCount, 1))) }
+        frameIndex = Int(position)
+    }
+
+    // MARK: Drawing
+
+    public func render(width: Int, height: Int, unicode: Bool = true) -> CellBuffer {
+        var b = CellBuffer(width: width, height: height, unicode: unicode)
+        let base = Style(fg: theme["main_fg"], bg: theme["main_bg"])
+        b.fill(b.bounds, style: base)
+        guard width >= Self.minimumSize.width && height >= Self.minimumSize.height else {
+            let msg = "terminal too small: need \(Self.minimumSize.width)×\(Self.minimumSize.height), have \(width)×\(height)"
+            for (i, line) in TextBox.wrap(msg, width: max(1, width)).prefix(height).enumerated() { b.put(line, x: 0, y: i, style: base) }
+            return b
+        }
+        switch screen {
+        case .browser: drawBrowser(&b, base)
+        case .player: drawPlayer(&b, base)
+        case .help: drawHelp(&b, base)
+        }
+        let fps = fpsSamples.count > 1 ? Double(fpsSamples.count - 1) / fpsSamples.last!.timeIntervalSince(fpsSamples.first!) : 0
+        let mode = screen == .player ? (playing ? "playing ×\(speed)" : "paused") : (filtering ? "filter" : "browser")
+        StatusBar.render([mode, glyphs.rawValue, "\(depthName) colours", String(format: "%.0f fps", fps), theme.name, "? help  q quit"],
+                         into: &b, y: height - 1, style: Style(fg: theme["selected_fg"], bg: theme["selected_bg"]))
+        return b
+    }
+
+    func drawBrowser(_ b: inout CellBuffer, _ base: Style) {
+        let title = Style(fg: theme["title"], bg: theme["main_bg"], bold: true)
+        b.put("finecliper · \(catalog.title) · \(visible.count) of \(catalog.clips.count) clips", x: 1, y: 0, style: title)
+        let counts = catalog.classCounts.filter { $0.1 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: "  ")
+        b.put(counts.isEmpty ? "loose clips" : counts, x: 1, y: 1, style: Style(fg: theme["inactive_fg"], bg: theme["main_bg"]))
+        let filterLine = filtering || !query.isEmpty ? "/" + query + (filtering ? "▏" : "") : "/ to filter (text or class:NAME), Enter to play"
+        b.put(filterLine, x: 1, y: 2, style: Style(fg: theme["hi_fg"], bg: theme["main_bg"]))
+        let area = Rect(x: 0, y: 3, width: b.width, height: b.height - 4)
+        b.box(area, title: "Clips", style: Style(fg: theme["border"], bg: theme["main_bg"]))
+        list.render(into: &b, area.inset(1), normal: base, highlight: Style(fg: theme["selected_fg"], bg: theme["selected_bg"], bold: true))
+        if let m = messages.last { b.put(m, x: 2, y: b.height - 2, style: Style(fg: theme["error"], bg: theme["main_bg"]), maxWidth: b.width - 4) }
+    }
+
+    func drawPlayer(_ b: inout CellBuffer, _ base: Style) {
+        guard let p = playback else { return }
+        let side = min(40, b.width / 3)
+        let video = Rect(x: 0, y: 1, width: b.width - side - 1, height: b.height - 4)
+        b.put("\(p.entry.id)" + (p.entry.label.map { " · \($0)" } ?? ""), x: 1, y: 0, style: Style(fg: theme["title"], bg: theme["main_bg"], bold: true))
+        let shown = (0...frameIndex).reversed().lazy.compactMap { p.frame(at: $0) }.first
+        if let f = shown {
+            // Keep the aspect ratio: a cell is about twice as tall as wide.
+            let cellsHigh = min(video.height, Int(Double(video.width) * Double(f.height) / Double(f.width) / 2 + 0.5))
+            let cellsWide = min(video.width, Int(Double(cellsHigh) * 2 * Double(f.width) / Double(f.height) + 0.5))
+            let r = Rect(x: video.x + (video.width - cellsWide) / 2, y: video.y, width: cellsWide, height: max(1, cellsHigh))
+            FrameView.render(width: f.width, height: f.height, pixels: f.pixels, into: &b, r, glyphs: glyphs,
+                             points: showLandmarks ? (f.landmarks ?? []) : [], pointColor: theme["landmark"])
+        } else if let e = p.error {
+            TextBox.render("Cannot play this clip: \(e)", into: &b, video.inset(1), style: Style(fg: theme["error"], bg: theme["main_bg"]))
+        } else {
+            b.put("decoding…", x: video.x + 2, y: video.y + 1, style: base)
+        }
+        let info = Rect(x: b.width - side, y: 1, width: side, height: b.height - 4)
+        b.box(info, title: "Clip", style: Style(fg: theme["border"], bg: theme["main_bg"]))
+        let landmarkState = !showLandmarks ? "off" : shown?.landmarks == nil ? "computing…" : (shown?.landmarks?.isEmpty ?? true) ? "no face" : "on"
+        let lines = ["frame \(frameIndex + 1) / \(p.frameCount)", String(format: "%.2f fps × %.3g", p.frameRate, speed),
+                     "landmarks \(landmarkState)", ""]
+        for (i, l) in lines.enumerated() { b.put(l, x: info.x + 2, y: info.y + 1 + i, style: base, maxWidth: side - 4) }
+        let text = p.entry.description ?? p.description ?? "Description: waiting for the face track…"
+        TextBox.render(text, into: &b, Rect(x: info.x + 2, y: info.y + 1 + lines.count, width: side - 4, height: info.height - lines.count - 2),
+                       style: Style(fg: theme["hi_fg"], bg: theme["main_bg"]))
+        ProgressView.render(Double(frameIndex + 1) / Double(max(p.frameCount, 1)), label: "timeline", into: &b,
+                            Rect(x: 1, y: b.height - 2, width: b.width - 2, height: 1), style: Style(fg: theme["bar_high"], bg: theme["main_bg"]))
+    }
+
+    func drawHelp(_ b: inout CellBuffer, _ base: Style) {
+        let lines = Action.allCases.map { a in "\(keymap.keys(for: a).joined(separator: " ").padding(toLength: 14, withPad: " ", startingAt: 0)) \(a.summary)" }
+        let r = Rect(x: 2, y: 1, width: b.width - 4, height: b.height - 3)
+        b.box(r, title: "Keys (from the live keymap) — Esc to close", style: Style(fg: theme["border"], bg: theme["main_bg"]))
+        let cols = max(1, (r.width - 2) / 44)
+        let rows = r.height - 2
+        for (i, l) in lines.enumerated() where i / rows < cols {
+            b.put(l, x: r.x + 2 + (i / rows) * 44, y: r.y + 1 + i % rows, style: base, maxWidth: 42)
+        }
+    }
+
+    // MARK: Terminal loop
+
+    /// Runs until quit. Redraws at most every frame interval; never blocks on decoding.
+    public func run(terminal: Terminal) {
+        depthName = terminal.depth.rawValue
+        while true {
+            let size = terminal.size
+            tick()
+            let buffer = render(width: size.width, height: size.height, unicode: terminal.unicode)
+            terminal.flush(buffer)
+            fpsSamples.append(Date())
+            if fpsSamples.count > 30 { fpsSamples.removeFirst() }
+            let wait = Int32(screen == .player && playing ? max(5, min(40, 1000 / max(playback?.frameRate ?? 25, 1) / speed)) : 100)
+            if let key = terminal.readKey(timeoutMs: wait), key != "resize" {
+                if !handle(key, pageRows: max(1, size.height - 6)) { break }
+            }
+        }
+        playback?.cancel()
+    }
+}

@@ -1,0 +1,101 @@
+import CNCurses
+import Foundation
+
+/// The ncursesw screen: flushes a `CellBuffer` (direct colour, the 256-colour cube through
+/// extended pairs, or 16 colours) and reads keys with a timeout. Nothing else talks to ncurses.
+public final class Terminal {
+    public let depth: ColorDepth
+    public let unicode: Bool
+    var pairs: [Int64: Int32] = [:]
+
+    /// Starts curses. `forcedDepth` overrides the depth read from the terminal's capabilities.
+    public init(forcedDepth: ColorDepth? = nil) {
+        setlocale(LC_ALL, "")
+        let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
+        unicode = codeset.uppercased().replacingOccurrences(of: "-", with: "") == "UTF8"
+        initscr()
+        cbreak(); noecho(); curs_set(0)
+        keypad(shim_stdscr(), true)
+        if has_colors() { start_color(); use_default_colors() }
+        let colors = has_colors() ? shim_COLORS() : 0
+        depth = forcedDepth ?? (colors >= 1 << 24 ? .direct : colors >= 256 ? .palette256 : .ansi16)
+    }
+
+    public var size: (width: Int, height: Int) { (Int(shim_COLS()), Int(shim_LINES())) }
+
+    public func close() { endwin() }
+
+    func colorNumber(_ c: RGB?) -> Int32 {
+        guard let c else { return -1 }
+        switch depth {
+        case .direct:
+            let v = Int32(c.r) << 16 | Int32(c.g) << 8 | Int32(c.b)
+            return v < 8 ? 0 : v   // 0–7 are the ANSI palette in direct-colour terminfo
+        case .palette256: return Int32(c.xterm256)
+        case .ansi16: return Int32(c.ansi16 % max(1, Int(min(shim_COLORS(), 16))))
+        }
+    }
+
+    func pair(_ fg: RGB?, _ bg: RGB?) -> Int32 {
+        let f = colorNumber(fg), b = colorNumber(bg)
+        let key = Int64(f) << 32 | Int64(UInt32(bitPattern: b))
+        if let p = pairs[key] { return p }
+        let p = alloc_pair(f, b)
+        pairs[key] = p
+        return p
+    }
+
+    /// Draws the buffer and refreshes the screen.
+    public func flush(_ buffer: CellBuffer) {
+        var cc = cchar_t()
+        for y in 0..<buffer.height {
+            for x in 0..<buffer.width {
+                let cell = buffer[x, y]
+                var p = has_colors() ? pair(cell.fg, cell.bg) : 0
+                var attrs: attr_t = 0
+                if cell.bold { attrs |= shim_A_BOLD() }
+                if cell.reverse { attrs |= shim_A_REVERSE() }
+                let scalar = cell.glyph.unicodeScalars.first!.value
+                let wide: [wchar_t] = [wchar_t(bitPattern: scalar), 0]
+                setcchar(&cc, wide, attrs, 0, &p)
+                mvadd_wch(Int32(y), Int32(x), &cc)
+            }
+        }
+        refresh()
+    }
+
+    /// The next key as a keymap name ("j", "up", "enter", "ctrl-c", …), or nil after `timeoutMs`.
+    /// A terminal resize returns "resize".
+    public func readKey(timeoutMs: Int32) -> String? {
+        timeout(timeoutMs)
+        var ch: wint_t = 0
+        let r = get_wch(&ch)
+        if r == ERR { return nil }
+        if r == KEY_CODE_YES {
+            switch Int32(ch) {
+            case KEY_UP: return "up"
+            case KEY_DOWN: return "down"
+            case KEY_LEFT: return "left"
+            case KEY_RIGHT: return "right"
+            case KEY_HOME: return "home"
+            case KEY_END: return "end"
+            case KEY_PPAGE: return "pgup"
+            case KEY_NPAGE: return "pgdn"
+            case KEY_ENTER: return "enter"
+            case KEY_BACKSPACE: return "backspace"
+            case KEY_RESIZE: return "resize"
+            case KEY_F0 + 1: return "f1"
+            default: return nil
+            }
+        }
+        switch ch {
+        case 10, 13: return "enter"
+        case 27: return "esc"
+        case 9: return "tab"
+        case 32: return "space"
+        case 3: return "ctrl-c"
+        case 127, 8: return "backspace"
+        default: return Unicode.Scalar(UInt32(ch)).map { String(Character($0)) }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import TUI
+
+/// config.toml and keys.toml under $XDG_CONFIG_HOME/finecliper (else ~/.config/finecliper),
+/// written with comments on first run. Unknown keys and bad values are reported (file and line)
+/// and the defaults apply.
+struct Settings {
+    var theme = "dark"
+    var colors: ColorDepth? = nil
+    var keymap = Keymap()
+    var problems: [String] = []
+
+    static var folder: String {
+        let env = ProcessInfo.processInfo.environment
+        let base = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.config")
+        return base + "/finecliper"
+    }
+
+    static let configTemplate = """
+        # finecliper settings. Delete this file to get the defaults back.
+
+        # Colour theme: a file name from themes/ without .theme (dark, light, tty).
+        theme = "dark"
+
+        # Colour depth: "auto" (ask the terminal), "direct", "256" or "16".
+        colors = "auto"
+
+        """
+
+    static var keysTemplate: String {
+        "# finecliper keys: action = \"key\" or action = [\"key\", \"key\"].\n"
+            + "# Keys: letters and symbols as typed, up down left right enter esc tab space home end pgup pgdn f1 ctrl-c.\n\n"
+            + Action.allCases.map { a in "# " + a.rawValue + " = [" + Keymap.defaults[a, default: []].map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
+            .joined(separator: "\n") + "\n"
+    }
+
+    static func load() -> Settings {
+        var s = Settings()
+        let dir = folder, config = dir + "/config.toml", keys = dir + "/keys.toml"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: config) { try? AtomicFileWrite.text(configTemplate, to: config) }
+        if !FileManager.default.fileExists(atPath: keys) { try? AtomicFileWrite.text(keysTemplate, to: keys) }
+        if let text = try? String(contentsOfFile: config, encoding: .utf8) {
+            for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let line = raw.trimmingCharacters(in: .whitespaces)
+                if line.isEmpty || line.hasPrefix("#") { continue }
+                let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+                guard parts.count == 2 else { s.problems.append("\(config):\(n + 1): expected key = \"value\""); continue }
+                switch parts[0] {
+                case "theme": s.theme = parts[1]
+                case "colors":
+                    if parts[1] == "auto" { s.colors = nil } else if let d = ColorDepth(rawValue: parts[1]) { s.colors = d } else {
+                        s.problems.append("\(config):\(n + 1): colors must be auto, direct, 256 or 16")
+                    }
+                default: s.problems.append("\(config):\(n + 1): unknown setting \(parts[0])")
+                }
+            }
+        }
+        if let text = try? String(contentsOfFile: keys, encoding: .utf8) { s.problems += s.keymap.apply(text, file: keys) }
+        return s
+    }
+
+    /// Every theme in themes/ (next to assets/), the chosen one first; the built-in one if none.
+    static func themes(first name: String) -> [Theme] {
+        let dir = (Assets.folder as NSString).deletingLastPathComponent + "/themes"
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".theme") }.sorted()
+        var themes = files.map { Theme.load(dir + "/" + $0).0 }
+        if let i = themes.firstIndex(where: { $0.name == name }) { themes.insert(themes.remove(at: i), at: 0) }
+        return themes.isEmpty ? [Theme.fallback] : themes
+    }
+}
