@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The real binary in tmux, driven by keys and read back from the screen as a person would see it.
+@Suite(.serialized) struct TmuxTests {
+    let socket = "finecliper-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+
+    /// Runs tmux through the shell with `system`, which waits for exactly its child; Foundation's
+    /// Process did not notice the exit of a tmux client whose server daemonised.
+    @discardableResult
+    func tmux(_ args: [String]) throws -> String {
+        let out = NSTemporaryDirectory() + "tmux-out-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let quoted = (["tmux", "-L", socket] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        _ = system("timeout 20 " + quoted + " > '\(out)' 2>&1 < /dev/null")
+        return (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+    }
+
+    func screen(colors: Bool = false) throws -> String { try tmux(["capture-pane", "-t", "app", "-p"] + (colors ? ["-e"] : [])) }
+
+    func keys(_ k: String...) throws { try tmux(["send-keys", "-t", "app"] + k) }
+
+    /// Waits up to `seconds` for the screen to satisfy `condition`.
+    func waitFor(_ seconds: Double = 10, _ condition: (String) -> Bool) throws -> String {
+        let end = Date().addingTimeInterval(seconds)
+        var s = try screen()
+        while !condition(s) && Date() < end {
+            Thread.sleep(forTimeInterval: 0.1)
+            s = try screen()
+        }
+        return s
+    }
+
+    @Test func browsePlayResizeHelpAndQuit() throws {
+        let config = NSTemporaryDirectory() + "finecliper-xdg-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: config); _ = try? tmux(["kill-server"]) }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let command = "cd \(root) && env TERM=xterm-256color LANG=C.UTF-8 XDG_CONFIG_HOME=\(config) \(FinecliperBinary.path); sleep 30"
+        try tmux(["-u", "new-session", "-d", "-s", "app", "-x", "120", "-y", "40", command])
+
+        var s = try waitFor { $0.contains("single_face") }
+        #expect(s.contains("WolfgangLanger_Pexels") && s.contains("5 of 5 clips"), "\(s)")
+        #expect(FileManager.default.fileExists(atPath: config + "/finecliper/config.toml"))
+
+        try keys("/", "s", "i", "n", "g", "Enter")
+        s = try waitFor { $0.contains("1 of 5 clips") }
+        #expect(s.contains("1 of 5 clips") && !s.contains("no_face"))
+
+        try keys("Enter")
+        s = try waitFor { $0.filter { $0 == "▀" }.count > 500 }
+        #expect(s.filter { $0 == "▀" }.count > 500, "no frame drawn:\n\(s)")
+        let first = try screen(colors: true)
+        Thread.sleep(forTimeInterval: 0.6)
+        let later = try screen(colors: true)
+        #expect(first != later, "the frame does not change while playing")
+        s = try waitFor { $0.contains("landmarks on") }
+        #expect(s.contains("landmarks on"))
+        try keys("l")
+        s = try waitFor { $0.contains("landmarks off") }
+        #expect(s.contains("landmarks off"))
+
+        try tmux(["resize-window", "-t", "app", "-x", "90", "-y", "30"])
+        s = try waitFor { $0.contains("frame ") && $0.split(separator: "\n").first.map { $0.count <= 90 } ?? false }
+        #expect(s.contains("timeline"))
+        try tmux(["resize-window", "-t", "app", "-x", "40", "-y", "10"])
+        s = try waitFor { $0.contains("terminal too small") }
+        #expect(s.contains("terminal too small"))
+        try tmux(["resize-window", "-t", "app", "-x", "120", "-y", "40"])
+        s = try waitFor { $0.contains("timeline") }
+        #expect(s.contains("timeline"))
+
+        try keys("?")
+        s = try waitFor { $0.contains("toggle landmarks") }
+        #expect(s.contains("Keys (from the live keymap)"))
+        try keys("Escape")
+        try keys("Escape")
+        s = try waitFor { $0.contains("Clips") }
+        try keys("q")
+        s = try waitFor { !$0.contains("Clips") }
+        #expect(!s.contains("Clips"), "still running after q:\n\(s)")
+    }
+}
