@@ -21,17 +21,13 @@ struct CropCommand: ParsableCommand {
     var size = 224
 
     func run() throws {
-        let tracker = FaceTracker(detector: try BlazeFace(modelPath: try Assets.require(Assets.blazeFace, what: "the BlazeFace model")),
-                                  predictor: try ShapePredictor(path: try Assets.require(Assets.dlibLandmarks, what: "dlib's 68-point model (Debian libdlib-data)")))
-        let source: FrameSource
-        do { source = try openFrameSource(clip) } catch let e as MediaError { throw ValidationError(e.description) }
+        let tracker = try FaceTools.tracker()
+        let source = try FaceTools.open(clip)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let timestamps = (source as? VideoReader)?.timestamps
         var lastBox: FaceBox? = nil, written = 0, reused = 0, pending: [(Int, RGBImage)] = []
         let bar = ProgressBar(label: "cropping")
-        for i in 0..<source.frameCount {
-            guard let image = try source.frames(at: [i], size: nil).frames[i] else { continue }
-            let r = try tracker.process(image, frame: i, timestamp: timestamps?[i] ?? Double(i) / source.frameRate)
+        try FaceTools.forEachFrame(source) { i, t, image in
+            let r = try tracker.process(image, frame: i, timestamp: t)
             if r.success, let b = r.box {
                 lastBox = b
                 // Frames before the first face take its box too.

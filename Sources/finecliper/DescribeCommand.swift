@@ -17,16 +17,10 @@ struct DescribeCommand: ParsableCommand {
     var verbose = false
 
     func run() throws {
-        let tracker = FaceTracker(detector: try BlazeFace(modelPath: try Assets.require(Assets.blazeFace, what: "the BlazeFace model")),
-                                  predictor: try ShapePredictor(path: try Assets.require(Assets.dlibLandmarks, what: "dlib's 68-point model (Debian libdlib-data)")))
-        let source: FrameSource
-        do { source = try openFrameSource(clip) } catch let e as MediaError { throw ValidationError(e.description) }
+        let tracker = try FaceTools.tracker()
         var track: [[SIMD2<Double>]] = []
-        let timestamps = (source as? VideoReader)?.timestamps
-        for i in 0..<source.frameCount {
-            guard let image = try source.frames(at: [i], size: nil).frames[i] else { continue }
-            let r = try tracker.process(image, frame: i, timestamp: timestamps?[i] ?? Double(i) / source.frameRate)
-            track.append(r.points)
+        try FaceTools.forEachFrame(try FaceTools.open(clip)) { i, t, image in
+            track.append(try tracker.process(image, frame: i, timestamp: t).points)
         }
         print(MotionDescriber.describe(track))
         if verbose {

@@ -27,20 +27,14 @@ struct LandmarksCommand: ParsableCommand {
     var noSmoothing = false
 
     func run() throws {
-        let tracker = FaceTracker(detector: try BlazeFace(modelPath: try Assets.require(Assets.blazeFace, what: "the BlazeFace model")),
-                                  predictor: try ShapePredictor(path: try Assets.require(Assets.dlibLandmarks, what: "dlib's 68-point model (Debian libdlib-data)")))
+        let tracker = try FaceTools.tracker()
         tracker.smoothing = !noSmoothing
-        let source: FrameSource
-        do { source = try openFrameSource(clip) } catch let e as MediaError { throw ValidationError(e.description) }
+        let source = try FaceTools.open(clip)
         var lines = ["frame,timestamp,success,confidence,face_x,face_y,face_width,face_height,"
             + (0..<68).map { "x_\($0)" }.joined(separator: ",") + "," + (0..<68).map { "y_\($0)" }.joined(separator: ",")]
         var writer: VideoWriter? = nil
         let bar = ProgressBar(label: "landmarks")
-        let timestamps = (source as? VideoReader)?.timestamps
-        var failed: [Int] = []
-        for i in 0..<source.frameCount {
-            guard let image = try source.frames(at: [i], size: nil).frames[i] else { failed.append(i); continue }
-            let t = timestamps?[i] ?? Double(i) / source.frameRate
+        let failed = try FaceTools.forEachFrame(source) { i, t, image in
             let r = try tracker.process(image, frame: i, timestamp: t)
             var fields = [String(i), String(format: "%.4f", t), r.success ? "1" : "0", String(format: "%.3f", r.confidence)]
             if let b = r.box, r.success {
