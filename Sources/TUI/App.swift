@@ -27,6 +27,8 @@ public final class App {
     var playing = true
     var speed = 1.0
     var showLandmarks = true
+    var showParsing = false
+    public var sortOrder: ClipCatalog.SortOrder = .original
     var lastTick = Date()
     var fpsSamples: [Date] = []
     public var messages: [String] = []
@@ -48,7 +50,7 @@ public final class App {
     var theme: Theme { themes[themeIndex % themes.count] }
 
     func refreshList() {
-        visible = catalog.filtered(query)
+        visible = catalog.sorted(catalog.filtered(query), by: sortOrder)
         list.items = visible.map { i in
             let c = catalog.clips[i]
             let frames = c.frames.map { "\($0) fr" } ?? ""
@@ -98,7 +100,9 @@ public final class App {
         case .glyphs: glyphs = glyphs.next
         case .landmarks: showLandmarks.toggle()
         case .theme: themeIndex = (themeIndex + 1) % themes.count
-        case .parsing, .sort, .nextPane, .training:
+        case .parsing: showParsing.toggle()
+        case .sort: if screen == .browser { sortOrder = sortOrder.next; refreshList() }
+        case .nextPane, .training:
             messages.append("\(action.summary): not available yet")
         }
         return !quit
@@ -164,7 +168,8 @@ public final class App {
         b.put("finecliper · \(catalog.title) · \(visible.count) of \(catalog.clips.count) clips", x: 1, y: 0, style: title)
         let counts = catalog.classCounts.filter { $0.1 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: "  ")
         b.put(counts.isEmpty ? "loose clips" : counts, x: 1, y: 1, style: Style(fg: theme["inactive_fg"], bg: theme["main_bg"]))
-        let filterLine = filtering || !query.isEmpty ? "/" + query + (filtering ? "▏" : "") : "/ to filter (text or class:NAME), Enter to play"
+        let filterLine = (filtering || !query.isEmpty ? "/" + query + (filtering ? "▏" : "") : "/ to filter (text or class:NAME), Enter to play")
+            + "   sorted by \(sortOrder.rawValue) (s)"
         b.put(filterLine, x: 1, y: 2, style: Style(fg: theme["hi_fg"], bg: theme["main_bg"]))
         let area = Rect(x: 0, y: 3, width: b.width, height: b.height - 4)
         b.box(area, title: "Clips", style: Style(fg: theme["border"], bg: theme["main_bg"]))
@@ -183,7 +188,7 @@ public final class App {
             let cellsHigh = min(video.height, Int(Double(video.width) * Double(f.height) / Double(f.width) / 2 + 0.5))
             let cellsWide = min(video.width, Int(Double(cellsHigh) * 2 * Double(f.width) / Double(f.height) + 0.5))
             let r = Rect(x: video.x + (video.width - cellsWide) / 2, y: video.y, width: cellsWide, height: max(1, cellsHigh))
-            FrameView.render(width: f.width, height: f.height, pixels: f.pixels, into: &b, r, glyphs: glyphs,
+            FrameView.render(width: f.width, height: f.height, pixels: showParsing ? (f.parsingPixels ?? f.pixels) : f.pixels, into: &b, r, glyphs: glyphs,
                              points: showLandmarks ? (f.landmarks ?? []) : [], pointColor: theme["landmark"])
         } else if let e = p.error {
             TextBox.render("Cannot play this clip: \(e)", into: &b, video.inset(1), style: Style(fg: theme["error"], bg: theme["main_bg"]))
@@ -194,7 +199,7 @@ public final class App {
         b.box(info, title: "Clip", style: Style(fg: theme["border"], bg: theme["main_bg"]))
         let landmarkState = !showLandmarks ? "off" : shown?.landmarks == nil ? "computing…" : (shown?.landmarks?.isEmpty ?? true) ? "no face" : "on"
         let lines = ["frame \(frameIndex + 1) / \(p.frameCount)", String(format: "%.2f fps × %.3g", p.frameRate, speed),
-                     "landmarks \(landmarkState)", ""]
+                     "landmarks \(landmarkState)", "parsing \(showParsing ? "on" : "off")", ""]
         for (i, l) in lines.enumerated() { b.put(l, x: info.x + 2, y: info.y + 1 + i, style: base, maxWidth: side - 4) }
         let text = p.entry.description ?? p.description ?? "Description: waiting for the face track…"
         TextBox.render(text, into: &b, Rect(x: info.x + 2, y: info.y + 1 + lines.count, width: side - 4, height: info.height - lines.count - 2),

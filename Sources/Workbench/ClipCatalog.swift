@@ -63,6 +63,23 @@ public struct ClipCatalog: Sendable {
         }
     }
 
+    /// Orders for the browser's `s` key.
+    public enum SortOrder: String, CaseIterable, Sendable {
+        case original = "file order", id = "id", label = "label", frames = "frames"
+
+        public var next: SortOrder { Self.allCases[(Self.allCases.firstIndex(of: self)! + 1) % Self.allCases.count] }
+    }
+
+    /// `indices` in the given order (stable for ties).
+    public func sorted(_ indices: [Int], by order: SortOrder) -> [Int] {
+        switch order {
+        case .original: return indices
+        case .id: return indices.sorted { (clips[$0].id, $0) < (clips[$1].id, $1) }
+        case .label: return indices.sorted { (clips[$0].label ?? "", $0) < (clips[$1].label ?? "", $1) }
+        case .frames: return indices.sorted { (clips[$0].frames ?? 0, $0) < (clips[$1].frames ?? 0, $1) }
+        }
+    }
+
     /// Clips per class, for the header.
     public var classCounts: [(String, Int)] {
         classes.map { name in (name, clips.filter { $0.label == name }.count) }

@@ -8,6 +8,9 @@ public struct DisplayFrame: Sendable {
     public var width: Int, height: Int
     public var pixels: [UInt8]
     public var landmarks: [(Double, Double)]?
+    /// The frame with the face-parsing colours blended in (0.5·frame + 0.5·colour inside the face),
+    /// once landmarks are known.
+    public var parsingPixels: [UInt8]?
     public var description: String?
 }
 
@@ -49,6 +52,17 @@ public final class ClipPlayback: @unchecked Sendable {
                         let r = try tracker.process(image, frame: i, timestamp: Double(i) / frameRate)
                         track.append(r.points)
                         frame.landmarks = r.success ? r.points.map { ($0.x * scale, $0.y * scale) } : []
+                        if r.success {
+                            let map = ParsingMap(landmarks: r.points.map { $0 * scale }, width: shown.width, height: shown.height)
+                            var blended = shown.pixels
+                            for (k, c) in map.classes.enumerated() where c != 0 {
+                                let color = ParsingMap.colors[Int(c)]
+                                blended[3 * k] = UInt8((Int(blended[3 * k]) + Int(color.0)) / 2)
+                                blended[3 * k + 1] = UInt8((Int(blended[3 * k + 1]) + Int(color.1)) / 2)
+                                blended[3 * k + 2] = UInt8((Int(blended[3 * k + 2]) + Int(color.2)) / 2)
+                            }
+                            frame.parsingPixels = blended
+                        }
                         store(frame)
                     }
                 }

@@ -37,6 +37,41 @@ import TestSupport
         #expect(app.handle("q") == false)
     }
 
+    @Test func landmarksAndParsingOverlayAppearOnceTracked() throws {
+        let root = URL(fileURLWithPath: Self.media).deletingLastPathComponent().path
+        let models = try FaceModels.load(blazeFace: root + "/face_detection_short_range.tflite",
+                                         dlibLandmarks: "/usr/share/dlib/shape_predictor_68_face_landmarks.dat")
+        let app = App(catalog: ClipCatalog.loose([Self.media + "/single_face.mp4"]), faceModels: models)
+        app.handle("enter")
+        app.handle("space")   // paused on frame 0
+        var text = ""
+        for _ in 0..<200 {
+            text = app.render(width: 100, height: 30).text
+            if text.contains("landmarks on") { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        #expect(text.contains("landmarks on"))
+        let plain = app.render(width: 100, height: 30)
+        app.handle("p")
+        let parsed = app.render(width: 100, height: 30)
+        #expect(parsed.text.contains("parsing on"))
+        #expect(zip(plain.cells, parsed.cells).filter { $0.0.fg != $0.1.fg || $0.0.bg != $0.1.bg }.count > 50)
+    }
+
+    @Test func sortingCyclesOrders() {
+        let app = App(catalog: ClipCatalog.loose([Self.media]), faceModels: nil)
+        #expect(app.sortOrder == .original)
+        app.handle("s")
+        #expect(app.sortOrder == .id && app.render(width: 100, height: 30).text.contains("sorted by id"))
+        var catalog = ClipCatalog(title: "t", classes: ["A", "B"], clips: [
+            ClipEntry(id: "b", path: "/b", label: "B", frames: 10), ClipEntry(id: "a", path: "/a", label: "B", frames: 30),
+            ClipEntry(id: "c", path: "/c", label: "A", frames: 20)])
+        #expect(catalog.sorted([0, 1, 2], by: .id) == [1, 0, 2] && catalog.sorted([0, 1, 2], by: .label) == [2, 0, 1]
+                && catalog.sorted([0, 1, 2], by: .frames) == [0, 2, 1])
+        catalog.clips[0].description = "brows rise"
+        #expect(catalog.filtered("class:b") == [0, 1] && catalog.filtered("rise") == [0])
+    }
+
     @Test func helpListsTheLiveKeymapAndSmallTerminalsSaySo() {
         var keys = Keymap()
         _ = keys.apply("landmarks = \"L\"\n", file: "keys.toml")
