@@ -10,6 +10,7 @@
 
 // Swift 6 rejects C global mutable variables and cast-expression macros: expose them as functions.
 static inline WINDOW *shim_stdscr(void) { return stdscr; }
+static inline WINDOW *shim_curscr(void) { return curscr; }
 static inline int shim_COLORS(void) { return COLORS; }
 static inline int shim_COLOR_PAIRS(void) { return COLOR_PAIRS; }
 static inline int shim_LINES(void) { return LINES; }

@@ -6,7 +6,6 @@ import Foundation
 public final class Terminal {
     public let depth: ColorDepth
     public let unicode: Bool
-    var pairs: [Int64: Int32] = [:]
 
     /// Starts curses. `forcedDepth` overrides the depth read from the terminal's capabilities.
     public init(forcedDepth: ColorDepth? = nil) {
@@ -36,17 +35,28 @@ public final class Terminal {
         }
     }
 
+    /// Pairs allocated since the table was last reset.
+    var allocated = 0
+
+    /// ncurses' own pair table. Video frames need thousands of new pairs per frame; when ncurses
+    /// recycles a pair, cells already on screen with that number keep their old colours (they look
+    /// unchanged to the refresh), which painted streaks. So the table is reset, and the screen
+    /// repainted, before it can fill up.
     func pair(_ fg: RGB?, _ bg: RGB?) -> Int32 {
         let f = colorNumber(fg), b = colorNumber(bg)
-        let key = Int64(f) << 32 | Int64(UInt32(bitPattern: b))
-        if let p = pairs[key] { return p }
-        let p = alloc_pair(f, b)
-        pairs[key] = p
-        return p
+        let found = find_pair(f, b)
+        if found >= 0 { return found }
+        allocated += 1
+        return alloc_pair(f, b)
     }
 
     /// Draws the buffer and refreshes the screen.
     public func flush(_ buffer: CellBuffer) {
+        if has_colors() && allocated + buffer.width * buffer.height > Int(shim_COLOR_PAIRS()) - 16 {
+            reset_color_pairs()
+            clearok(shim_curscr(), true)
+            allocated = 0
+        }
         var cc = cchar_t()
         for y in 0..<buffer.height {
             for x in 0..<buffer.width {
