@@ -225,13 +225,16 @@ public final class App {
     public func run(terminal: Terminal) {
         depthName = terminal.depth.rawValue
         while true {
+            let started = Date()
             let size = terminal.size
             tick()
             let buffer = render(width: size.width, height: size.height, unicode: terminal.unicode)
             terminal.flush(buffer)
             fpsSamples.append(Date())
             if fpsSamples.count > 30 { fpsSamples.removeFirst() }
-            let wait = Int32(screen == .player && playing ? max(5, min(40, 1000 / max(playback?.frameRate ?? 25, 1) / speed)) : 100)
+            // Wait out the rest of one frame interval (drawing time included), so redraws keep the clip's rate.
+            let interval = screen == .player && playing ? 1000 / max(playback?.frameRate ?? 25, 1) / speed : 100
+            let wait = Int32(max(1, interval - Date().timeIntervalSince(started) * 1000))
             if let key = terminal.readKey(timeoutMs: wait), key != "resize" {
                 if !handle(key, pageRows: max(1, size.height - 6)) { break }
             }
