@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Media", "TestSupport"]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "TensorCore", "Media", "TestSupport"], swiftSettings: numeric),
         .testTarget(name: "FaceTests", dependencies: ["Face", "Media", "TensorCore", "TestSupport"], swiftSettings: numeric),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "TestSupport"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Workbench", "Media", "TestSupport"]),
         .testTarget(name: "PlatformTests", dependencies: ["CBLAS", "CNCurses", "CFFmpeg", "TestSupport", "finecliper"]),
     ]
 )

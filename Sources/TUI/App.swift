@@ -16,11 +16,15 @@ public final class App {
     public var glyphs: FrameView.Glyphs = .halfBlocks
     public var screen: Screen = .browser
     var previousScreen: Screen = .browser
-    var list: ListView
+    var table = Table(columns: [])
+    /// Rows the browser showed at the last render (page up/down move by this).
+    var pageRows = 10
     var visible: [Int]
     var filtering = false
     public var query = ""
     var playback: ClipPlayback?
+    /// The catalog index of the clip in the player.
+    var playingIndex = 0
     var frameIndex = 0
     /// Fractional playback position in frames (whole frames are shown).
     var position = 0.0
@@ -43,7 +47,6 @@ public final class App {
         self.themes = themes.isEmpty ? [Theme.fallback] : themes
         self.faceModels = faceModels
         visible = Array(catalog.clips.indices)
-        list = ListView(items: [])
         refreshList()
     }
 
@@ -51,22 +54,21 @@ public final class App {
 
     func refreshList() {
         visible = catalog.sorted(catalog.filtered(query), by: sortOrder)
-        list.items = visible.map { i in
+        let idWidth = min(28, max(8, catalog.clips.map(\.id.count).max() ?? 0))
+        table.columns = [Table.Column("clip", width: idWidth), Table.Column("label", width: 10),
+                         Table.Column("frames", width: 6, alignRight: true), Table.Column("description")]
+        table.rows = visible.map { i in
             let c = catalog.clips[i]
-            let frames = c.frames.map { "\($0) fr" } ?? ""
-            let note = c.error.map { "✗ \($0)" } ?? (c.description ?? "")
-            return [c.id.padding(toLength: 22, withPad: " ", startingAt: 0), (c.label ?? "").padding(toLength: 12, withPad: " ", startingAt: 0),
-                    frames.padding(toLength: 8, withPad: " ", startingAt: 0), note].joined(separator: " ")
+            return [c.id, c.label ?? "", c.frames.map(String.init) ?? "", c.error.map { "✗ \($0)" } ?? (c.description ?? "")]
         }
-        list.selected = min(list.selected, max(0, list.items.count - 1))
-        list.offset = min(list.offset, list.selected)
+        table.selection.clamp(count: table.rows.count)
     }
 
     // MARK: Input
 
     /// Applies one key (a keymap name); returns false once the app should exit.
     @discardableResult
-    public func handle(_ key: String, pageRows: Int = 10) -> Bool {
+    public func handle(_ key: String) -> Bool {
         if filtering {
             switch key {
             case "enter", "esc": filtering = false
@@ -84,12 +86,12 @@ public final class App {
         case .back:
             if screen == .help { screen = previousScreen } else if screen == .player { closePlayer() } else if !query.isEmpty { query = ""; refreshList() }
         case .filter: if screen == .browser { filtering = true }
-        case .up: list.move(by: -1, visibleRows: pageRows)
-        case .down: list.move(by: 1, visibleRows: pageRows)
-        case .pageUp: list.move(by: -pageRows, visibleRows: pageRows)
-        case .pageDown: list.move(by: pageRows, visibleRows: pageRows)
-        case .top: list.move(by: -list.items.count, visibleRows: pageRows)
-        case .bottom: list.move(by: list.items.count, visibleRows: pageRows)
+        case .up: table.move(by: -1, visibleRows: pageRows)
+        case .down: table.move(by: 1, visibleRows: pageRows)
+        case .pageUp: table.move(by: -pageRows, visibleRows: pageRows)
+        case .pageDown: table.move(by: pageRows, visibleRows: pageRows)
+        case .top: table.move(by: -table.rows.count, visibleRows: pageRows)
+        case .bottom: table.move(by: table.rows.count, visibleRows: pageRows)
         case .open, .player: if screen == .browser { openSelected() }
         case .browser: if screen == .player { closePlayer() }
         case .playPause: playing.toggle()
@@ -109,10 +111,11 @@ public final class App {
     }
 
     func openSelected() {
-        guard list.selected < visible.count else { return }
-        let i = visible[list.selected]
+        guard table.selection.selected < visible.count else { return }
+        let i = visible[table.selection.selected]
         do {
-            playback = try ClipPlayback(entry: catalog.clips[i], faceModels: faceModels)
+            playback = try ClipPlayback(entry: catalog.clips[i], faceModels: faceModels, folderFrameRate: catalog.folderFrameRate)
+            playingIndex = i
             frameIndex = 0
             position = 0
             playing = true
@@ -134,6 +137,12 @@ public final class App {
     /// Advances playback by the wall-clock time since the last tick.
     public func tick(now: Date = Date()) {
         defer { lastTick = now }
+        if let e = playback?.error, catalog.clips[playingIndex].error == nil {
+            // Failed part-way: the browser marks the clip; the frames that decoded still play.
+            catalog.clips[playingIndex].error = e
+            refreshList()
+            messages.append("\(catalog.clips[playingIndex].id): \(e)")
+        }
         guard screen == .player, let p = playback, playing else { return }
         position += now.timeIntervalSince(lastTick) * p.frameRate * speed
         if position >= Double(p.frameCount) { position = position.truncatingRemainder(dividingBy: Double(max(p.frameCount, 1))) }
@@ -173,7 +182,11 @@ public final class App {
         b.put(filterLine, x: 1, y: 2, style: Style(fg: theme["hi_fg"], bg: theme["main_bg"]))
         let area = Rect(x: 0, y: 3, width: b.width, height: b.height - 4)
         b.box(area, title: "Clips", style: Style(fg: theme["border"], bg: theme["main_bg"]))
-        list.render(into: &b, area.inset(1), normal: base, highlight: Style(fg: theme["selected_fg"], bg: theme["selected_bg"], bold: true))
+        pageRows = max(1, area.height - 3)
+        let failed = Style(fg: theme["error"], bg: theme["main_bg"])
+        table.render(into: &b, area.inset(1), header: Style(fg: theme["title"], bg: theme["main_bg"], bold: true), normal: base,
+                     highlight: Style(fg: theme["selected_fg"], bg: theme["selected_bg"], bold: true),
+                     rowStyle: { [catalog, visible] in catalog.clips[visible[$0]].error == nil ? nil : failed })
         if let m = messages.last { b.put(m, x: 2, y: b.height - 2, style: Style(fg: theme["error"], bg: theme["main_bg"]), maxWidth: b.width - 4) }
     }
 
@@ -197,13 +210,19 @@ public final class App {
         }
         let info = Rect(x: b.width - side, y: 1, width: side, height: b.height - 4)
         b.box(info, title: "Clip", style: Style(fg: theme["border"], bg: theme["main_bg"]))
-        let landmarkState = !showLandmarks ? "off" : shown?.landmarks == nil ? "computing…" : (shown?.landmarks?.isEmpty ?? true) ? "no face" : "on"
+        let landmarkState = !showLandmarks ? "off" : faceModels == nil ? "unavailable" : shown?.landmarks == nil ? "computing…" : (shown?.landmarks?.isEmpty ?? true) ? "no face" : "on"
         let lines = ["frame \(frameIndex + 1) / \(p.frameCount)", String(format: "%.2f fps × %.3g", p.frameRate, speed),
                      "landmarks \(landmarkState)", "parsing \(showParsing ? "on" : "off")", ""]
         for (i, l) in lines.enumerated() { b.put(l, x: info.x + 2, y: info.y + 1 + i, style: base, maxWidth: side - 4) }
-        let text = p.entry.description ?? p.description ?? "Description: waiting for the face track…"
-        TextBox.render(text, into: &b, Rect(x: info.x + 2, y: info.y + 1 + lines.count, width: side - 4, height: info.height - lines.count - 2),
-                       style: Style(fg: theme["hi_fg"], bg: theme["main_bg"]))
+        var pane = Rect(x: info.x + 2, y: info.y + 1 + lines.count, width: side - 4, height: info.height - lines.count - 2)
+        if let e = p.error, shown != nil {
+            let wrapped = TextBox.wrap(e, width: pane.width)
+            TextBox.render(e, into: &b, pane, style: Style(fg: theme["error"], bg: theme["main_bg"]))
+            pane = Rect(x: pane.x, y: pane.y + wrapped.count + 1, width: pane.width, height: pane.height - wrapped.count - 1)
+        }
+        let text = p.entry.description ?? p.description
+            ?? (faceModels == nil ? "No description: the face models are missing (run scripts/setup)." : "Description: waiting for the face track…")
+        TextBox.render(text, into: &b, pane, style: Style(fg: theme["hi_fg"], bg: theme["main_bg"]))
         ProgressView.render(Double(frameIndex + 1) / Double(max(p.frameCount, 1)), label: "timeline", into: &b,
                             Rect(x: 1, y: b.height - 2, width: b.width - 2, height: 1), style: Style(fg: theme["bar_high"], bg: theme["main_bg"]))
     }
@@ -236,7 +255,7 @@ public final class App {
             let interval = screen == .player && playing ? 1000 / max(playback?.frameRate ?? 25, 1) / speed : 100
             let wait = Int32(max(1, interval - Date().timeIntervalSince(started) * 1000))
             if let key = terminal.readKey(timeoutMs: wait), key != "resize" {
-                if !handle(key, pageRows: max(1, size.height - 6)) { break }
+                if !handle(key) { break }
             }
         }
         playback?.cancel()

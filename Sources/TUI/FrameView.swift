@@ -55,14 +55,16 @@ public enum FrameView {
                     cell = Cell(glyph, fg: c)
                 case .braille:
                     // Dots lit where a pixel is brighter than its cell's mean (or marked).
-                    let offsets = [(0, 0, 0x01), (0, 1, 0x02), (0, 2, 0x04), (1, 0, 0x08), (1, 1, 0x10), (1, 2, 0x20), (0, 3, 0x40), (1, 3, 0x80)]
-                    let px = offsets.map { grid[(4 * cy + $0.1) * pw + 2 * cx + $0.0] }
+                    let dots = (0..<8).map { (dx: $0 % 2, dy: $0 / 2) }
+                    let px = dots.map { grid[(4 * cy + $0.dy) * pw + 2 * cx + $0.dx] }
                     let mean = px.map(\.luma).reduce(0, +) / 8
                     var bits = 0
-                    for (k, o) in offsets.enumerated() where px[k].luma > mean || marked.contains((4 * cy + o.1) * pw + 2 * cx + o.0) { bits |= o.2 }
+                    for (k, d) in dots.enumerated() where px[k].luma > mean || marked.contains((4 * cy + d.dy) * pw + 2 * cx + d.dx) {
+                        bits |= Braille.bit(d.dx, d.dy)
+                    }
                     let avg = RGB(UInt8(px.map { Int($0.r) }.reduce(0, +) / 8), UInt8(px.map { Int($0.g) }.reduce(0, +) / 8),
                                   UInt8(px.map { Int($0.b) }.reduce(0, +) / 8))
-                    cell = Cell(Character(Unicode.Scalar(0x2800 + bits)!), fg: avg)
+                    cell = Cell(Braille.glyph(bits), fg: avg)
                 }
                 buffer[r.x + cx, r.y + cy] = cell
             }

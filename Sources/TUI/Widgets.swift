@@ -1,19 +1,36 @@
 import Foundation
 
-/// A scrolling list with one selected row; keeps the selection visible.
-public struct ListView: Sendable {
-    public var items: [String]
-    public var selected: Int = 0
-    public var offset: Int = 0
+/// One selected row kept inside a scrolling window of rows (lists and tables share it).
+public struct Selection: Sendable, Equatable {
+    public var selected = 0
+    public var offset = 0
 
-    public init(items: [String]) { self.items = items }
+    public init() {}
 
-    public mutating func move(by n: Int, visibleRows: Int) {
-        guard !items.isEmpty else { selected = 0; offset = 0; return }
-        selected = max(0, min(items.count - 1, selected + n))
+    public mutating func move(by n: Int, count: Int, visibleRows: Int) {
+        guard count > 0 else { selected = 0; offset = 0; return }
+        selected = max(0, min(count - 1, selected + n))
         if selected < offset { offset = selected }
         if selected >= offset + visibleRows { offset = selected - visibleRows + 1 }
     }
+
+    /// Keeps the selection valid after the rows changed.
+    public mutating func clamp(count: Int) {
+        selected = min(selected, max(0, count - 1))
+        offset = min(offset, selected)
+    }
+}
+
+/// A scrolling list with one selected row; keeps the selection visible.
+public struct ListView: Sendable {
+    public var items: [String]
+    public var selection = Selection()
+    public var selected: Int { selection.selected }
+    public var offset: Int { selection.offset }
+
+    public init(items: [String]) { self.items = items }
+
+    public mutating func move(by n: Int, visibleRows: Int) { selection.move(by: n, count: items.count, visibleRows: visibleRows) }
 
     public func render(into buffer: inout CellBuffer, _ r: Rect, normal: Style = Style(), highlight: Style = Style(reverse: true)) {
         for row in 0..<r.height {

@@ -18,6 +18,8 @@ public struct ClipCatalog: Sendable {
     public var title: String
     public var classes: [String]
     public var clips: [ClipEntry]
+    /// The rate frame folders play at (they carry none of their own).
+    public var folderFrameRate: Double = 25
 
     /// Loose clips (videos, images or frame folders); a folder argument that holds videos lists them.
     public static func loose(_ paths: [String]) -> ClipCatalog {

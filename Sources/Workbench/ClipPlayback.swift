@@ -24,25 +24,30 @@ public final class ClipPlayback: @unchecked Sendable {
     var frames: [Int: DisplayFrame] = [:]
     var landmarksDone = false
     var failure: String?
+    var undecodable: [Int] = []
     var cancelled = false
     public private(set) var motionDescription: String?
 
     /// Opens the clip (fast: a packet scan) and starts decoding and tracking in the background.
-    /// `maxSide` bounds the decoded size (terminal panes need few pixels).
-    public init(entry: ClipEntry, faceModels: FaceModels?, maxSide: Int = 320) throws {
+    /// `maxSide` bounds the decoded size (terminal panes need few pixels); frame folders, which
+    /// carry no rate of their own, play at `folderFrameRate`.
+    public init(entry: ClipEntry, faceModels: FaceModels?, maxSide: Int = 320, folderFrameRate: Double = 25) throws {
         self.entry = entry
-        let source = try openFrameSource(entry.path)
+        let source = try openFrameSource(entry.path, frameRate: folderFrameRate)
         frameRate = source.frameRate > 0 ? source.frameRate : 25
         frameCount = source.frameCount
         let path = entry.path
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             do {
-                let src = try openFrameSource(path)
+                let src = try openFrameSource(path, frameRate: folderFrameRate)
                 let tracker = faceModels.map { FaceTracker(detector: $0.detector, predictor: $0.predictor) }
                 var track: [[SIMD2<Double>]] = []
                 for i in 0..<src.frameCount {
                     if isCancelled { return }
-                    guard let image = try src.frames(at: [i], size: nil).frames[i] else { continue }
+                    guard let image = try src.frames(at: [i], size: nil).frames[i] else {
+                        lock.lock(); undecodable.append(i); lock.unlock()
+                        continue
+                    }
                     let scale = min(1, Double(maxSide) / Double(max(image.width, image.height)))
                     let shown = scale < 1 ? image.resizedBilinear(width: max(1, Int(Double(image.width) * scale)),
                                                                   height: max(1, Int(Double(image.height) * scale))) : image
@@ -81,7 +86,15 @@ public final class ClipPlayback: @unchecked Sendable {
     /// The frame if decoded yet.
     public func frame(at i: Int) -> DisplayFrame? { lock.lock(); defer { lock.unlock() }; return frames[i] }
 
-    public var error: String? { lock.lock(); defer { lock.unlock() }; return failure }
+    /// Why decoding stopped, or which frames could not be decoded (the others still play).
+    public var error: String? {
+        lock.lock(); defer { lock.unlock() }
+        if let failure { return failure }
+        guard let first = undecodable.first else { return nil }
+        let count = undecodable.count
+        return count == 1 ? "frame \(first + 1) of \(frameCount) could not be decoded"
+            : "\(count) of \(frameCount) frames could not be decoded (first: \(first + 1))"
+    }
 
     public var description: String? { lock.lock(); defer { lock.unlock() }; return motionDescription }
 

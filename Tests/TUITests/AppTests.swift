@@ -1,4 +1,5 @@
 import Foundation
+import Media
 import Testing
 import TestSupport
 @testable import TUI
@@ -82,6 +83,35 @@ import TestSupport
         app.handle("esc")
         let small = app.render(width: 40, height: 10).text
         #expect(small.hasPrefix("terminal too small: need 60×16, have") && small.contains("40×10"))
+    }
+
+    @Test func aClipThatFailsPartWayIsMarkedAndItsGoodFramesPlay() throws {
+        let scratch = Scratch()
+        let folder = scratch.path("clip_0007")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for i in 1...6 {
+            let image = RGBImage(width: 32, height: 24, pixels: [UInt8](repeating: UInt8(40 * i), count: 32 * 24 * 3))
+            try MediaWriter.writePNG(image, to: folder + String(format: "/%05d.png", i))
+        }
+        try Data("not a png".utf8).write(to: URL(fileURLWithPath: folder + "/00004.png"))
+        var catalog = ClipCatalog.loose([folder])
+        catalog.folderFrameRate = 10
+        let app = App(catalog: catalog, faceModels: nil)
+        app.handle("enter")
+        #expect(app.screen == .player)
+        var text = ""
+        for _ in 0..<200 {
+            app.tick()
+            text = app.render(width: 100, height: 30).text
+            if text.contains("could not be") { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        #expect(text.contains("frame 4 of 6 could not be") && text.contains("10.00 fps") && text.contains("landmarks unavailable"))
+        #expect(text.filter { $0 == "▀" }.count > 100, "the frames that decoded still show")
+        app.handle("esc")
+        text = app.render(width: 100, height: 30).text
+        #expect(text.contains("✗ frame 4 of 6 could not be decoded"))
+        #expect(app.catalog.clips[0].error != nil && app.screen == .browser)
     }
 
     @Test func unreadableClipsAreMarkedAndTheAppKeepsRunning() throws {

@@ -61,6 +61,42 @@ enum Golden {
         try Golden.check(plain, "ascii")
     }
 
+    @Test func tableAlignsColumnsScrollsAndRestylesRows() throws {
+        var table = Table(columns: [Table.Column("clip", width: 6), Table.Column("frames", width: 6, alignRight: true),
+                                    Table.Column("description")])
+        table.rows = (1...9).map { ["c\($0)", "\($0 * 4)", $0 == 3 ? "✗ cannot decode" : "brows rise slowly"] }
+        #expect(table.widths(total: 30) == [6, 6, 16])
+        var buffer = CellBuffer(width: 30, height: 5)
+        table.move(by: 5, visibleRows: 4)
+        let failed = Style(fg: RGB(255, 0, 0))
+        table.render(into: &buffer, buffer.bounds, rowStyle: { $0 == 2 ? failed : nil })
+        #expect(table.selection == { var s = Selection(); s.selected = 5; s.offset = 2; return s }())
+        #expect(buffer[0, 0].bold && buffer[0, 4].reverse && buffer[0, 1].fg == RGB(255, 0, 0) && buffer[0, 2].fg == nil)
+        try Golden.check(buffer, "table")
+        table.rows = Array(table.rows.prefix(2))
+        table.selection.clamp(count: 2)
+        #expect(table.selection.selected == 1 && table.selection.offset == 1)
+    }
+
+    @Test func brailleLineChartDrawsEachSeriesInItsColour() throws {
+        var buffer = CellBuffer(width: 24, height: 4)
+        let loss = LineChart.Series("train", [2.0, 1.4, 1.0, 0.8, 0.7, 0.65, 0.6, 0.58], color: RGB(0, 200, 0))
+        let flat = LineChart.Series("val", [1.2, 1.2, .nan, 1.2], color: RGB(200, 0, 0))
+        LineChart.render([loss, flat], into: &buffer, buffer.bounds)
+        try Golden.check(buffer, "linechart")
+        // The first value sits in the top-left dot of the plot, the last in the bottom-right.
+        #expect(buffer[5, 0].glyph.unicodeScalars.first!.value & 0x01 != 0 && buffer[5, 0].fg == RGB(0, 200, 0))
+        #expect(buffer[23, 3].glyph.unicodeScalars.first!.value & 0x80 != 0)
+        #expect(buffer.cells.contains { $0.fg == RGB(200, 0, 0) })
+        var plain = CellBuffer(width: 12, height: 3, unicode: false)
+        LineChart.render([loss], into: &plain, plain.bounds)
+        #expect(plain.text.contains("*") && !plain.text.unicodeScalars.contains { $0.value >= 0x2800 })
+        var empty = CellBuffer(width: 10, height: 2)
+        LineChart.render([LineChart.Series("none", [])], into: &empty, empty.bounds)
+        #expect(empty.text == "          \n          ")
+        #expect(Braille.bit(0, 0) == 0x01 && Braille.bit(0, 2) == 0x04 && Braille.bit(1, 0) == 0x08 && Braille.bit(1, 3) == 0x80)
+    }
+
     @Test func halfBlocksCarryTheUpperPixelInFrontAndTheLowerBehind() {
         // 2×2 image: red over blue in the left column, green over white in the right.
         let pixels: [UInt8] = [255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]
