@@ -27,6 +27,26 @@ import TensorCore
         #expect([UInt8](try GeneratedMedia.referenceFrames(path)) == image.pixels)
     }
 
+    @Test func jpegIsFullRangeAndCloseToTheInputAtHighQuality() throws {
+        let image = Self.pattern(96, 64)
+        let good = Self.media.path("q95.jpg"), poor = Self.media.path("q20.jpg")
+        try MediaWriter.writeJPEG(image, quality: 95, to: good)
+        try MediaWriter.writeJPEG(image, quality: 20, to: poor)
+        func psnr(_ path: String) throws -> Double {
+            let back = try VideoReader(path: path).frame(at: 0)
+            #expect(back.width == 96 && back.height == 64)
+            let mse = zip(back.pixels, image.pixels).reduce(0.0) { $0 + pow(Double($1.0) - Double($1.1), 2) } / Double(image.pixels.count)
+            return 10 * log10(255 * 255 / max(mse, 1e-9))
+        }
+        let (high, low) = (try psnr(good), try psnr(poor))
+        #expect(high > 33 && low < high, "PSNR q95 \(high) dB, q20 \(low) dB")
+        // Full range: pure black and white survive (limited range would shift them by ~16 levels).
+        let bw = RGBImage(width: 16, height: 16, pixels: (0..<(16 * 16)).flatMap { $0 % 16 < 8 ? [UInt8](repeating: 0, count: 3) : [255, 255, 255] })
+        try MediaWriter.writeJPEG(bw, quality: 95, to: good)
+        let back = try VideoReader(path: good).frame(at: 0)
+        #expect(back[2, 8].0 < 6 && back[13, 8].0 > 249)
+    }
+
     @Test func mp4HasEveryFrameAtTheRateAndLooksLikeTheInput() throws {
         let frames = (0..<30).map { Self.pattern(96, 64, phase: $0) }
         let path = Self.media.path("out.mp4")

@@ -1,0 +1,113 @@
+import Foundation
+import Media
+import TensorCore
+
+/// One synthetic expression clip, fully determined by its seed and class: a person, the action
+/// units the class calls for (scaled by a random intensity), when they start and how fast they
+/// rise, blinks, a slow head movement and the lighting. Frames, ground-truth landmarks, parsing
+/// maps and a movement description all come from this one value.
+public struct SyntheticClip: Codable, Equatable, Sendable {
+    public struct Activation: Codable, Equatable, Sendable {
+        public var unit: ActionUnit
+        public var intensity: Double
+    }
+
+    public var id: String
+    public var label: String
+    public var seed: UInt64
+    public var frameCount: Int
+    public var size: Int
+    public var identity: SyntheticIdentity
+    /// Action units at the apex of the expression.
+    public var apex: [Activation]
+    /// Where the movement starts and how long it takes to reach the apex (fractions of the clip);
+    /// `release`, when set, is where it starts to fade again.
+    public var onset: Double, rise: Double, release: Double?
+    /// Frames at which a blink peaks.
+    public var blinks: [Int]
+    /// Head pose (yaw, pitch, roll in degrees) at the first and last frame.
+    public var poseStart: SIMD3<Double>, poseEnd: SIMD3<Double>
+    /// Face centre (fractions of the frame) at the start, its drift over the clip, and the face's
+    /// half-width as a fraction of the frame.
+    public var centre: SIMD2<Double>, drift: SIMD2<Double>, faceScale: Double
+    /// Light direction (towards the light) and overall brightness.
+    public var light: SIMD3<Double>, brightness: Double
+    public var background: [[UInt8]]
+
+    public init(id: String, label: String, seed: UInt64, frameCount: Int = 16, size: Int = 112) {
+        var g = SeededGenerator(seed: seed)
+        func u(_ a: Double, _ b: Double) -> Double { Double(g.uniform(Float(a), Float(b))) }
+        self.id = id; self.label = label; self.seed = seed; self.frameCount = max(2, frameCount); self.size = max(16, size)
+        identity = SyntheticIdentity(using: &g)
+        let strength = u(0.55, 1.0)
+        apex = ActionUnit.prototype(for: label).map { Activation(unit: $0.0, intensity: min(1, $0.1 * strength * u(0.85, 1.15))) }
+        if apex.isEmpty {   // a still face still moves a little, below what any class calls for
+            apex = [Activation(unit: ActionUnit.allCases[g.integer(below: ActionUnit.allCases.count - 1)], intensity: u(0.05, 0.18))]
+        }
+        onset = u(0, 0.35); rise = u(0.15, 0.35)
+        release = u(0, 1) < 0.3 ? min(0.95, onset + rise + u(0.2, 0.4)) : nil
+        var blinkFrames: [Int] = []
+        for _ in 0..<g.integer(below: 3) { blinkFrames.append(g.integer(below: self.frameCount)) }
+        blinks = blinkFrames.sorted()
+        poseStart = SIMD3(u(-18, 18), u(-8, 8), u(-8, 8))
+        poseEnd = poseStart + SIMD3(u(-10, 10), u(-5, 5), u(-5, 5))
+        centre = SIMD2(u(0.45, 0.55), u(0.5, 0.56)); drift = SIMD2(u(-0.04, 0.04), u(-0.03, 0.03)); faceScale = u(0.24, 0.3)
+        light = SIMD3(u(-0.8, 0.8), u(-0.7, 0.2), 1); brightness = u(0.8, 1.15)
+        let base = [u(30, 220), u(30, 220), u(30, 220)]
+        background = [base.map { UInt8($0) }, base.map { UInt8(max(0, $0 - u(10, 60))) }]
+    }
+
+    // MARK: Motion
+
+    static func smoothstep(_ x: Double) -> Double { let t = max(0, min(1, x)); return t * t * (3 - 2 * t) }
+
+    /// How far the expression is from neutral (0) to its apex (1) at a frame.
+    public func envelope(at frame: Int) -> Double {
+        let t = Double(frame) / Double(frameCount - 1)
+        let up = Self.smoothstep((t - onset) / rise)
+        guard let release else { return up }
+        return up * (1 - Self.smoothstep((t - release) / rise))
+    }
+
+    /// Every action unit's intensity at a frame (blinks included).
+    public func intensities(at frame: Int) -> [Activation] {
+        let e = envelope(at: frame)
+        var out = apex.map { Activation(unit: $0.unit, intensity: $0.intensity * e) }
+        let blink = blinks.map { max(0, 1 - Double(abs(frame - $0)) / 2) }.max() ?? 0
+        if blink > 0 { out.append(Activation(unit: .eyesClosed, intensity: blink)) }
+        return out
+    }
+
+    /// The head pose at a frame (degrees).
+    public func pose(at frame: Int) -> SIMD3<Double> {
+        poseStart + (poseEnd - poseStart) * Self.smoothstep(Double(frame) / Double(frameCount - 1))
+    }
+
+    /// The 95 shape points (68 landmarks, forehead, hair) projected into the frame, in pixels.
+    public func shape(at frame: Int) -> [SIMD2<Double>] {
+        var p = identity.neutralShape()
+        for a in intensities(at: frame) {
+            for m in a.unit.moves { p[m.index] += SIMD3(m.delta.x, m.delta.y, 0) * a.intensity }
+            if a.unit == .eyesClosed {
+                // Whatever the other units did, the upper lid comes down onto the lower one.
+                for (upper, lower) in [(37, 41), (38, 40), (43, 47), (44, 46)] {
+                    p[upper] += (p[lower] - SIMD3(0, 0.008, 0) - p[upper]) * a.intensity
+                }
+            }
+        }
+        let angles = pose(at: frame) * (Double.pi / 180)
+        let (cy, sy) = (cos(angles.x), sin(angles.x)), (cp, sp) = (cos(angles.y), sin(angles.y)), (cr, sr) = (cos(angles.z), sin(angles.z))
+        let t = Double(frame) / Double(frameCount - 1)
+        let c = (centre + drift * t) * Double(size), r = faceScale * Double(size)
+        return p.map { q in
+            let v = SIMD3(q.x, q.y - 0.2, q.z)
+            let yawed = SIMD3(v.x * cy + v.z * sy, v.y, -v.x * sy + v.z * cy)
+            let pitched = SIMD2(yawed.x, yawed.y * cp - yawed.z * sp)
+            let rolled = SIMD2(pitched.x * cr - pitched.y * sr, pitched.x * sr + pitched.y * cr)
+            return c + rolled * r
+        }
+    }
+
+    /// The 68 ground-truth landmarks at a frame, in pixels.
+    public func landmarks(at frame: Int) -> [SIMD2<Double>] { Array(shape(at: frame).prefix(68)) }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+import TensorCore
+import TestSupport
+@testable import Datasets
+
+/// The synthetic expression clips: determinism, the landmark geometry the action units promise,
+/// parsing maps that agree with the landmarks, and the written dataset read back by the layouts.
+@Suite struct SyntheticTests {
+    @Test func aSeedAlwaysGivesTheSameClipAndSeedsDiffer() {
+        let a = SyntheticClip(id: "a", label: "Happy", seed: 42), b = SyntheticClip(id: "a", label: "Happy", seed: 42)
+        #expect(a == b && a.render(frame: 9).image == b.render(frame: 9).image)
+        let c = SyntheticClip(id: "a", label: "Happy", seed: 43)
+        #expect(c.identity != a.identity && c.render(frame: 9).image != a.render(frame: 9).image)
+    }
+
+    @Test func theNeutralFaceIsMirrorSymmetricInIBUGOrder() {
+        var g = SeededGenerator(seed: 5)
+        let p = SyntheticIdentity(using: &g).neutralShape()
+        for i in 0..<68 {
+            let m = ActionUnit.mirror[i]
+            #expect(abs(p[i].x + p[m].x) < 1e-9 && abs(p[i].y - p[m].y) < 1e-9, "landmark \(i) mirrors \(m)")
+        }
+        // Image-left features have x < 0; brows above eyes above nose tip above mouth above chin.
+        let leftToRight: [Double] = [p[36].x, p[39].x, 0, p[42].x, p[45].x]
+        let topToBottom: [Double] = [p[19].y, p[37].y, p[33].y, p[51].y, p[57].y, p[8].y]
+        #expect(leftToRight == leftToRight.sorted() && topToBottom == topToBottom.sorted())
+        #expect(p[17].x < p[21].x && p[48].x < p[54].x)
+        #expect(Set(ActionUnit.mirror).count == 68 && (0..<68).allSatisfy { ActionUnit.mirror[ActionUnit.mirror[$0]] == $0 })
+    }
+
+    /// The measured movement of the landmarks between the first frame and the apex.
+    static func change(_ label: String, seed: UInt64, _ measure: ([SIMD2<Double>]) -> Double) -> Double {
+        var clip = SyntheticClip(id: "x", label: label, seed: seed, frameCount: 16)
+        clip.onset = 0.1; clip.rise = 0.3; clip.release = nil; clip.blinks = []
+        clip.poseStart = .zero; clip.poseEnd = .zero
+        let first = clip.landmarks(at: 0), last = clip.landmarks(at: 15)
+        let scale = (first[45].x - first[36].x)
+        return (measure(last) - measure(first)) / scale
+    }
+
+    @Test(arguments: [UInt64(1), 2, 3])
+    func actionUnitsMoveTheLandmarksTheWayTheirClassesShould(_ seed: UInt64) {
+        let cornerLift: ([SIMD2<Double>]) -> Double = { p in (p[51].y + p[57].y) / 2 - (p[48].y + p[54].y) / 2 }
+        let browHeight: ([SIMD2<Double>]) -> Double = { p in (p[39].y + p[42].y) / 2 - (p[19].y + p[24].y) / 2 }
+        let mouthOpen: ([SIMD2<Double>]) -> Double = { p in p[66].y - p[62].y }
+        let browGap: ([SIMD2<Double>]) -> Double = { p in p[22].x - p[21].x }
+        // Thresholds are what the weakest clips (intensity 0.55 × 0.85) still reach, in inter-ocular units.
+        #expect(Self.change("Happy", seed: seed, cornerLift) > 0.04)
+        #expect(Self.change("Sad", seed: seed, cornerLift) < -0.03)
+        #expect(Self.change("Surprise", seed: seed, browHeight) > 0.03 && Self.change("Surprise", seed: seed, mouthOpen) > 0.06)
+        #expect(Self.change("Angry", seed: seed, browGap) < -0.04)
+        #expect(abs(Self.change("Neutral", seed: seed, cornerLift)) < 0.03 && abs(Self.change("Neutral", seed: seed, browHeight)) < 0.03)
+    }
+
+    @Test func theEnvelopeRisesFromNeutralAndBlinksCloseTheEyes() {
+        var clip = SyntheticClip(id: "x", label: "Fear", seed: 9, frameCount: 20)
+        clip.onset = 0.3; clip.rise = 0.2; clip.release = nil; clip.blinks = [10]
+        #expect(clip.envelope(at: 0) == 0 && clip.envelope(at: 5) == 0 && clip.envelope(at: 19) == 1)
+        #expect((1..<20).allSatisfy { clip.envelope(at: $0) >= clip.envelope(at: $0 - 1) })
+        let open = clip.landmarks(at: 6), closed = clip.landmarks(at: 10)
+        #expect(closed[41].y - closed[37].y < 0.3 * (open[41].y - open[37].y))
+        clip.release = 0.6
+        #expect(clip.envelope(at: 19) < 0.01 && clip.envelope(at: 11) > 0.9)
+    }
+
+    @Test func parsingMapsPutEachLandmarkGroupInItsClass() {
+        let clip = SyntheticClip(id: "x", label: "Surprise", seed: 11, frameCount: 16, size: 160)
+        let (image, parsing) = clip.render(frame: 15)
+        #expect(image.width == 160 && parsing.count == 160 * 160)
+        let p = clip.landmarks(at: 15)
+        func part(at q: SIMD2<Double>) -> UInt8 { parsing[Int(q.y) * 160 + Int(q.x)] }
+        func mean(_ r: ClosedRange<Int>) -> SIMD2<Double> { r.map { p[$0] }.reduce(.zero, +) / Double(r.count) }
+        #expect(part(at: mean(36...41)) == 4 && part(at: mean(42...47)) == 5)           // left eye, right eye
+        #expect(part(at: (p[19] + p[20]) / 2) == 2 && part(at: (p[23] + p[24]) / 2) == 3) // brows
+        #expect(part(at: (p[62] + p[66]) / 2) == 8)                                     // open mouth
+        #expect(part(at: (p[29] + p[30]) / 2) == 6 && part(at: SIMD2(2, 2)) == 0)        // nose, background
+        #expect(part(at: (p[2] + p[30]) / 2) == 1)                                       // cheek skin
+        #expect(Set(parsing).isSuperset(of: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]))
+    }
+
+    @Test func descriptionsNameMovementsNotEmotions() {
+        let words = ["happy", "sad", "angry", "anger", "fear", "surprise", "disgust", "joy", "emotion"]
+        for (n, label) in EmotionClasses.seven.enumerated() {
+            let text = SyntheticClip(id: "x", label: label, seed: UInt64(100 + n)).movementDescription.lowercased()
+            #expect(!words.contains { text.contains($0) }, "\(text)")
+            #expect(text.hasSuffix("."))
+        }
+        var happy = SyntheticClip(id: "x", label: "Happy", seed: 3)
+        happy.onset = 0; happy.blinks = [4, 9]; happy.release = nil
+        #expect(happy.movementDescription.hasPrefix("From the start of the clip, the lip corners pull up towards the cheeks"))
+        #expect(happy.movementDescription.contains("The eyes blink twice."))
+    }
+
+    @Test func aWrittenDatasetOpensAsADFERCLIPList() throws {
+        let scratch = Scratch()
+        var config = SyntheticConfig()
+        config.trainPerClass = 2; config.testPerClass = 1; config.frames = 5; config.size = 48; config.parsingMaps = true
+        let root = scratch.path("synth")
+        var calls = 0
+        try SyntheticDataset.write(config, to: root) { done, total in calls += 1; #expect(done <= total && total == 21) }
+        #expect(calls == 21)
+        #expect(DatasetFormat.detect(root: root) == .list)
+        let d = try DatasetFormat.list.open(root: root, fold: nil)
+        #expect(d.name == "synth" && d.classes == EmotionClasses.seven)
+        #expect(d.splits["train"]?.count == 14 && d.splits["test"]?.count == 7)
+        #expect(d.splits["test"]!.map(\.label).sorted() == Array(0..<7))
+        let clip = d.splits["train"]![0]
+        let files = try FileManager.default.contentsOfDirectory(atPath: clip.path).sorted()
+        #expect(clip.declaredFrames == 5 && files == ["00001.jpg", "00002.jpg", "00003.jpg", "00004.jpg", "00005.jpg"])
+        let store = try DescriptionStore(path: root + "/descriptions.jsonl")
+        #expect(store[clip.id]?.isEmpty == false)
+        let csv = try String(contentsOfFile: root + "/landmarks/\(clip.id).csv", encoding: .utf8).split(separator: "\n")
+        #expect(csv.count == 6 && csv[0].split(separator: ",").count == 137 && csv[1].split(separator: ",").count == 137)
+        #expect(FileManager.default.fileExists(atPath: root + "/parsing/\(clip.id)/00005.png"))
+        let saved = try JSONDecoder().decode(SyntheticConfig.self, from: Data(contentsOf: URL(fileURLWithPath: root + "/synth.json")))
+        #expect(saved == config)
+        let params = try String(contentsOfFile: root + "/clips.jsonl", encoding: .utf8).split(separator: "\n")
+        let first = try JSONDecoder().decode(SyntheticClip.self, from: Data(params[0].utf8))
+        #expect(params.count == 21 && first == SyntheticDataset.clips(config)[0].clip)
+
+        // An existing folder is kept unless replacing; nothing half-written is left behind.
+        #expect(throws: DatasetError.self) { try SyntheticDataset.write(config, to: root) }
+        config.frames = 3
+        try SyntheticDataset.write(config, to: root, replace: true)
+        let reopened = try DatasetFormat.list.open(root: root, fold: nil)
+        #expect(reopened.splits["train"]![0].declaredFrames == 3)
+        let left = try FileManager.default.contentsOfDirectory(atPath: scratch.dir)
+        #expect(left == ["synth"])
+    }
+}
