@@ -41,12 +41,17 @@ public struct ClipCatalog: Sendable {
         return ClipCatalog(title: "clips", classes: [], clips: clips)
     }
 
-    /// A dataset's split through the datasets layer, with descriptions when a store is given.
+    /// A dataset's split ("all" for every split) through the datasets layer, with descriptions when
+    /// a store is given.
     public static func dataset(root: String, format: DatasetFormat?, fold: Int?, split: String = "test",
                                descriptions: DescriptionStore? = nil) throws -> ClipCatalog {
         guard let format = format ?? DatasetFormat.detect(root: root) else { throw DatasetError.unknownFormat(path: root) }
         let d = try format.open(root: root, fold: fold, skipBadLines: true)
-        let clips = (d.splits[split] ?? []).map {
+        guard split == "all" || d.splits[split] != nil else {
+            throw DatasetError.missing(path: root, what: "a \(split) split (this dataset has \(d.splits.keys.sorted().joined(separator: ", ")))")
+        }
+        let records = split == "all" ? ["train", "test"].flatMap { d.splits[$0] ?? [] } : d.splits[split]!
+        let clips = records.map {
             ClipEntry(id: $0.id, path: $0.path, label: d.classes[$0.label], frames: $0.declaredFrames, description: descriptions?[$0.id])
         }
         return ClipCatalog(title: "\(d.name)" + (d.fold.map { " fold \($0)" } ?? "") + " \(split)", classes: d.classes, clips: clips)

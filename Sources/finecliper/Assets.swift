@@ -2,19 +2,26 @@ import Foundation
 import TensorCore
 
 /// Where the installed assets are: $FINECLIPER_ASSETS, ./assets, or the repository's assets folder
-/// next to the build folder holding this binary.
+/// next to the build folder holding this binary. The samples are found the same way.
 enum Assets {
     static var folder: String {
         if let env = ProcessInfo.processInfo.environment["FINECLIPER_ASSETS"], !env.isEmpty { return env }
-        if FileManager.default.fileExists(atPath: "assets") { return "assets" }
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
+        return repositoryFolder("assets") ?? "assets"
+    }
+
+    /// The repository's samples dataset, if there is one.
+    static var samples: String? { repositoryFolder("samples") }
+
+    /// `name` in the working directory, or in the repository that holds this binary's build folder.
+    static func repositoryFolder(_ name: String) -> String? {
+        if FileManager.default.fileExists(atPath: name) { return name }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("assets").path
+            let candidate = dir.appendingPathComponent(name).path
             if FileManager.default.fileExists(atPath: candidate) { return candidate }
             dir = dir.deletingLastPathComponent()
         }
-        return "assets"
+        return nil
     }
 
     static func path(_ name: String) -> String { folder + "/" + name }

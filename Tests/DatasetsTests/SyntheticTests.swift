@@ -128,4 +128,25 @@ import TestSupport
         let left = try FileManager.default.contentsOfDirectory(atPath: scratch.dir)
         #expect(left == ["synth"])
     }
+
+    /// samples/ is what `finecliper synth` makes from its saved synth.json: every text file is
+    /// regenerated here and compared byte for byte (the JPEGs depend on the libavcodec build).
+    @Test func theCommittedSamplesAreReproducibleFromTheirConfig() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("samples").path
+        let config = try JSONDecoder().decode(SyntheticConfig.self, from: Data(contentsOf: URL(fileURLWithPath: root + "/synth.json")))
+        var lists = ["train": "", "test": ""], descriptions = "", parameters = ""
+        for (clip, split) in SyntheticDataset.clips(config) {
+            let text = try SyntheticDataset.records(clip)
+            lists[split, default: ""] += text.annotation; descriptions += text.description; parameters += text.parameters
+            #expect(try String(contentsOfFile: root + "/landmarks/\(clip.id).csv", encoding: .utf8) == SyntheticDataset.landmarksCSV(clip))
+            let frames = try FileManager.default.contentsOfDirectory(atPath: root + "/frames/" + clip.id)
+            #expect(frames.count == clip.frameCount)
+        }
+        for (split, text) in lists {
+            #expect(try String(contentsOfFile: root + "/annotation/synth_set_1_\(split).txt", encoding: .utf8) == text)
+        }
+        #expect(try String(contentsOfFile: root + "/descriptions.jsonl", encoding: .utf8) == descriptions)
+        #expect(try String(contentsOfFile: root + "/clips.jsonl", encoding: .utf8) == parameters)
+    }
 }

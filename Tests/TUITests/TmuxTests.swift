@@ -32,24 +32,32 @@ import TestSupport
         return s
     }
 
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// Starts the binary in a detached 120×40 session with its own config folder.
+    func start(_ arguments: String = "", term: String = "xterm-256color", config: String) throws {
+        let command = "cd \(Self.root) && env TERM=\(term) LANG=C.UTF-8 XDG_CONFIG_HOME=\(config) \(FinecliperBinary.path) \(arguments); sleep 30"
+        try tmux(["-u", "new-session", "-d", "-s", "app", "-x", "120", "-y", "40", command])
+    }
+
     @Test func browsePlayResizeHelpAndQuit() throws {
         let config = NSTemporaryDirectory() + "finecliper-xdg-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: config); _ = try? tmux(["kill-server"]) }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-        let command = "cd \(root) && env TERM=xterm-256color LANG=C.UTF-8 XDG_CONFIG_HOME=\(config) \(FinecliperBinary.path); sleep 30"
-        try tmux(["-u", "new-session", "-d", "-s", "app", "-x", "120", "-y", "40", command])
+        try start(config: config)
 
-        var s = try waitFor { $0.contains("single_face") }
-        #expect(s.contains("WolfgangLanger_Pexels") && s.contains("5 of 5 clips"), "\(s)")
+        // `finecliper` alone opens the samples: 21 synthetic clips, 3 per class, with descriptions.
+        var s = try waitFor { $0.contains("synth_00001") }
+        #expect(s.contains("synth all · 21 of 21 clips") && s.contains("Happy 3") && s.contains("Fear 3"), "\(s)")
+        #expect(s.contains("the lip corners pull up"), "description excerpts in the list:\n\(s)")
         #expect(FileManager.default.fileExists(atPath: config + "/finecliper/config.toml"))
+        #expect(s.contains("│ dark │"), "the configured theme from themes/:\n\(s)")
 
-        try keys("/", "s", "i", "n", "g", "Enter")
-        s = try waitFor { $0.contains("1 of 5 clips") }
-        #expect(s.contains("1 of 5 clips") && !s.contains("no_face"))
-
+        try keys("/", "c", "l", "a", "s", "s", ":", "s", "u", "r", "Enter")
+        s = try waitFor { $0.contains("3 of 21 clips") }
+        #expect(s.contains("3 of 21 clips") && !s.contains("Happy   "), "\(s)")
         try keys("Enter")
         s = try waitFor { $0.filter { $0 == "▀" }.count > 500 }
-        #expect(s.filter { $0 == "▀" }.count > 500, "no frame drawn:\n\(s)")
+        #expect(s.filter { $0 == "▀" }.count > 500 && s.contains("Surprise"), "no frame drawn:\n\(s)")
         let first = try screen(colors: true)
         Thread.sleep(forTimeInterval: 0.6)
         let later = try screen(colors: true)
@@ -79,5 +87,20 @@ import TestSupport
         try keys("q")
         s = try waitFor { !$0.contains("Clips") }
         #expect(!s.contains("Clips"), "still running after q:\n\(s)")
+    }
+
+    @Test func directColourFramesReachTheScreen() throws {
+        let config = NSTemporaryDirectory() + "finecliper-xdg-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: config); _ = try? tmux(["kill-server"]) }
+        try start("tui assets/media/single_face.mp4 --colors direct", term: "xterm-direct", config: config)
+        _ = try waitFor { $0.contains("single_face") }
+        try keys("Enter")
+        let s = try waitFor { $0.filter { $0 == "▀" }.count > 500 && $0.contains("landmarks on") }
+        #expect(s.contains("direct colours") && s.contains("landmarks on"), "\(s)")
+        // Every cell's colours arrive as 24-bit values (SGR 38;2 / 48;2), hundreds of distinct ones.
+        let coloured = try screen(colors: true)
+        let rgb = Set(coloured.components(separatedBy: "\u{1B}[").filter { $0.contains("38;2;") || $0.contains("48;2;") })
+        #expect(rgb.count > 300, "\(rgb.count) distinct 24-bit colour sequences")
+        try keys("q")
     }
 }

@@ -66,13 +66,10 @@ public enum SyntheticDataset {
         }
         let all = clips(config)
         var lists = ["train": "", "test": ""], descriptions = "", parameters = ""
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         for (n, (clip, split)) in all.enumerated() {
             let folder = "frames/" + clip.id
             try fm.createDirectory(atPath: dir + "/" + folder, withIntermediateDirectories: true)
             if config.parsingMaps { try fm.createDirectory(atPath: dir + "/parsing/" + clip.id, withIntermediateDirectories: true) }
-            var csv = "frame," + (0..<68).map { "x_\($0)" }.joined(separator: ",") + "," + (0..<68).map { "y_\($0)" }.joined(separator: ",") + "\n"
             for f in 0..<clip.frameCount {
                 let (image, parsing) = clip.render(frame: f)
                 let name = String(format: "%05d", f + 1)
@@ -81,20 +78,39 @@ public enum SyntheticDataset {
                     let grey = RGBImage(width: clip.size, height: clip.size, pixels: parsing.flatMap { [$0, $0, $0] })
                     try MediaWriter.writePNG(grey, to: "\(dir)/parsing/\(clip.id)/\(name).png")
                 }
-                let points = clip.landmarks(at: f)
-                csv += "\(f)," + (points.map { String(format: "%.2f", $0.x) } + points.map { String(format: "%.2f", $0.y) }).joined(separator: ",") + "\n"
             }
-            try AtomicFile.write(Data(csv.utf8), to: "\(dir)/landmarks/\(clip.id).csv")
-            lists[split, default: ""] += "\(folder) \(clip.frameCount) \(EmotionClasses.seven.firstIndex(of: clip.label)!)\n"
-            let line = try JSONSerialization.data(withJSONObject: ["id": clip.id, "description": clip.movementDescription], options: [.sortedKeys])
-            descriptions += String(decoding: line, as: UTF8.self) + "\n"
-            parameters += String(decoding: try encoder.encode(clip), as: UTF8.self) + "\n"
+            try AtomicFile.write(Data(landmarksCSV(clip).utf8), to: "\(dir)/landmarks/\(clip.id).csv")
+            let text = try records(clip)
+            lists[split, default: ""] += text.annotation
+            descriptions += text.description
+            parameters += text.parameters
             progress(n + 1, all.count)
         }
         for (split, text) in lists { try AtomicFile.write(Data(text.utf8), to: "\(dir)/annotation/synth_set_1_\(split).txt") }
         try AtomicFile.write(Data(descriptions.utf8), to: dir + "/descriptions.jsonl")
         try AtomicFile.write(Data(parameters.utf8), to: dir + "/clips.jsonl")
+        let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         try AtomicFile.write(try encoder.encode(config), to: dir + "/synth.json")
+    }
+
+    /// The clip's lines in the annotation list, descriptions.jsonl and clips.jsonl.
+    static func records(_ clip: SyntheticClip) throws -> (annotation: String, description: String, parameters: String) {
+        let label = EmotionClasses.seven.firstIndex(of: clip.label)!
+        let description = try JSONSerialization.data(withJSONObject: ["id": clip.id, "description": clip.movementDescription], options: [.sortedKeys])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return ("frames/\(clip.id) \(clip.frameCount) \(label)\n", String(decoding: description, as: UTF8.self) + "\n",
+                String(decoding: try encoder.encode(clip), as: UTF8.self) + "\n")
+    }
+
+    /// Ground-truth landmarks, one row per frame: frame, x_0…x_67, y_0…y_67 (pixels, 2 decimals).
+    public static func landmarksCSV(_ clip: SyntheticClip) -> String {
+        var csv = "frame," + (0..<68).map { "x_\($0)" }.joined(separator: ",") + "," + (0..<68).map { "y_\($0)" }.joined(separator: ",") + "\n"
+        for f in 0..<clip.frameCount {
+            let points = clip.landmarks(at: f)
+            csv += "\(f)," + (points.map { String(format: "%.2f", $0.x) } + points.map { String(format: "%.2f", $0.y) }).joined(separator: ",") + "\n"
+        }
+        return csv
     }
 }
