@@ -28,7 +28,9 @@ public final class Terminal {
         guard let c else { return -1 }
         switch depth {
         case .direct:
-            let v = Int32(c.r) << 16 | Int32(c.g) << 8 | Int32(c.b)
+            // 6 bits per channel (no visible banding on video): neighbouring frames then share
+            // most colour pairs, so far fewer new pairs are needed per frame.
+            let v = Int32(c.r & 0xFC) << 16 | Int32(c.g & 0xFC) << 8 | Int32(c.b & 0xFC)
             return v < 8 ? 0 : v   // 0–7 are the ANSI palette in direct-colour terminfo
         case .palette256: return Int32(c.xterm256)
         case .ansi16: return Int32(c.ansi16 % max(1, Int(min(shim_COLORS(), 16))))
@@ -40,28 +42,38 @@ public final class Terminal {
 
     /// ncurses' own pair table. Video frames need thousands of new pairs per frame; when ncurses
     /// recycles a pair, cells already on screen with that number keep their old colours (they look
-    /// unchanged to the refresh), which painted streaks. So the table is reset, and the screen
-    /// repainted, before it can fill up.
-    func pair(_ fg: RGB?, _ bg: RGB?) -> Int32 {
-        let f = colorNumber(fg), b = colorNumber(bg)
-        let found = find_pair(f, b)
-        if found >= 0 { return found }
-        allocated += 1
-        return alloc_pair(f, b)
+    /// unchanged to the refresh), which painted streaks. So before drawing a frame its missing
+    /// pairs are counted, and when they would not fit the table is reset and the screen repainted.
+    func pairs(_ buffer: CellBuffer) -> [Int32] {
+        var numbers = [Int32](repeating: 0, count: buffer.cells.count)
+        guard has_colors() else { return numbers }
+        var missing = 0
+        for (i, cell) in buffer.cells.enumerated() {
+            numbers[i] = find_pair(colorNumber(cell.fg), colorNumber(cell.bg))
+            if numbers[i] < 0 { missing += 1 }
+        }
+        if allocated + missing > Int(shim_COLOR_PAIRS()) - 16 {
+            reset_color_pairs()
+            clearok(shim_curscr(), true)
+            allocated = 0
+            for i in numbers.indices { numbers[i] = -1 }
+        }
+        for (i, cell) in buffer.cells.enumerated() where numbers[i] < 0 {
+            let f = colorNumber(cell.fg), b = colorNumber(cell.bg)
+            numbers[i] = find_pair(f, b)
+            if numbers[i] < 0 { numbers[i] = alloc_pair(f, b); allocated += 1 }
+        }
+        return numbers
     }
 
     /// Draws the buffer and refreshes the screen.
     public func flush(_ buffer: CellBuffer) {
-        if has_colors() && allocated + buffer.width * buffer.height > Int(shim_COLOR_PAIRS()) - 16 {
-            reset_color_pairs()
-            clearok(shim_curscr(), true)
-            allocated = 0
-        }
+        let numbers = pairs(buffer)
         var cc = cchar_t()
         for y in 0..<buffer.height {
             for x in 0..<buffer.width {
                 let cell = buffer[x, y]
-                var p = has_colors() ? pair(cell.fg, cell.bg) : 0
+                var p = numbers[y * buffer.width + x]
                 var attrs: attr_t = 0
                 if cell.bold { attrs |= shim_A_BOLD() }
                 if cell.reverse { attrs |= shim_A_REVERSE() }
