@@ -22,7 +22,7 @@ import TestSupport
     func keys(_ k: String...) throws { try tmux(["send-keys", "-t", "app"] + k) }
 
     /// Waits up to `seconds` for the screen to satisfy `condition`.
-    func waitFor(_ seconds: Double = 10, _ condition: (String) -> Bool) throws -> String {
+    func waitFor(_ seconds: Double = 20, _ condition: (String) -> Bool) throws -> String {
         let end = Date().addingTimeInterval(seconds)
         var s = try screen()
         while !condition(s) && Date() < end {
@@ -35,8 +35,8 @@ import TestSupport
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     /// Starts the binary in a detached 120×40 session with its own config folder.
-    func start(_ arguments: String = "", term: String = "xterm-256color", config: String) throws {
-        let command = "cd \(Self.root) && env TERM=\(term) LANG=C.UTF-8 XDG_CONFIG_HOME=\(config) \(FinecliperBinary.path) \(arguments); sleep 30"
+    func start(_ arguments: String = "", term: String = "xterm-256color", lang: String = "C.UTF-8", config: String) throws {
+        let command = "cd \(Self.root) && env TERM=\(term) LANG=\(lang) LC_ALL=\(lang) XDG_CONFIG_HOME=\(config) \(FinecliperBinary.path) \(arguments); sleep 30"
         try tmux(["-u", "new-session", "-d", "-s", "app", "-x", "120", "-y", "40", command])
     }
 
@@ -101,6 +101,18 @@ import TestSupport
         let coloured = try screen(colors: true)
         let rgb = Set(coloured.components(separatedBy: "\u{1B}[").filter { $0.contains("38;2;") || $0.contains("48;2;") })
         #expect(rgb.count > 300, "\(rgb.count) distinct 24-bit colour sequences")
+        try keys("q")
+    }
+
+    @Test func withoutAUTF8LocaleEverythingIsASCII() throws {
+        let config = NSTemporaryDirectory() + "finecliper-xdg-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: config); _ = try? tmux(["kill-server"]) }
+        try start(lang: "C", config: config)
+        _ = try waitFor { $0.contains("synth_00001") }
+        try keys("Enter")
+        let s = try waitFor { $0.contains("frame ") && $0.contains("timeline") }
+        #expect(s.contains("+- Clip ") && s.contains("|") && s.contains("frame "), "\(s)")
+        #expect(!s.unicodeScalars.contains { $0.value > 127 }, "non-ASCII on a C locale:\n\(s)")
         try keys("q")
     }
 }
