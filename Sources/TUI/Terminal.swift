@@ -37,33 +37,29 @@ public final class Terminal {
         }
     }
 
-    /// Pairs allocated since the table was last reset.
-    var allocated = 0
+    /// Pairs allocated since the table was last reset, by (foreground, background) colour number.
+    /// Kept here because ncurses' own `find_pair` (a tree search) dominated the drawing time.
+    var known: [Int64: Int32] = [:]
 
     /// ncurses' own pair table. Video frames need thousands of new pairs per frame; when ncurses
     /// recycles a pair, cells already on screen with that number keep their old colours (they look
     /// unchanged to the refresh), which painted streaks. So before drawing a frame its missing
     /// pairs are counted, and when they would not fit the table is reset and the screen repainted.
     func pairs(_ buffer: CellBuffer) -> [Int32] {
-        var numbers = [Int32](repeating: 0, count: buffer.cells.count)
-        guard has_colors() else { return numbers }
-        var missing = 0
-        for (i, cell) in buffer.cells.enumerated() {
-            numbers[i] = find_pair(colorNumber(cell.fg), colorNumber(cell.bg))
-            if numbers[i] < 0 { missing += 1 }
-        }
-        if allocated + missing > Int(shim_COLOR_PAIRS()) - 16 {
+        guard has_colors() else { return [Int32](repeating: 0, count: buffer.cells.count) }
+        let keys = buffer.cells.map { Int64(colorNumber($0.fg)) << 32 | Int64(UInt32(bitPattern: colorNumber($0.bg))) }
+        let missing = keys.reduce(0) { $0 + (known[$1] == nil ? 1 : 0) }
+        if known.count + missing > Int(shim_COLOR_PAIRS()) - 16 {
             reset_color_pairs()
             clearok(shim_curscr(), true)
-            allocated = 0
-            for i in numbers.indices { numbers[i] = -1 }
+            known.removeAll(keepingCapacity: true)
         }
-        for (i, cell) in buffer.cells.enumerated() where numbers[i] < 0 {
-            let f = colorNumber(cell.fg), b = colorNumber(cell.bg)
-            numbers[i] = find_pair(f, b)
-            if numbers[i] < 0 { numbers[i] = alloc_pair(f, b); allocated += 1 }
+        return keys.map { key in
+            if let p = known[key] { return p }
+            let p = alloc_pair(Int32(truncatingIfNeeded: key >> 32), Int32(truncatingIfNeeded: key))
+            known[key] = p
+            return p
         }
-        return numbers
     }
 
     /// Draws the buffer and refreshes the screen.

@@ -14,6 +14,7 @@ public enum BLAS {
                             alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                             b: UnsafePointer<Float>, ldb: Int,
                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        ExitGuard.install()
         if m == 0 || n == 0 { return }
         if k == 0 {
             // An empty product: C = beta·C, and beta = 0 must not propagate garbage from C.

@@ -5,6 +5,7 @@ import TensorCore
 struct Finecliper: ParsableCommand {
     static func main() {
         Allocator.tuneForLargeTensors()
+        ExitGuard.install()
         Self.main(nil)
     }
 
@@ -21,7 +22,7 @@ struct Finecliper: ParsableCommand {
     )
 
     mutating func run() throws {
-        var tui = try TuiCommand.parse([])
+        let tui = try TuiCommand.parse([])
         try tui.run()
     }
 }
