@@ -51,6 +51,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Media", "TensorCore", "TestSupport"]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "TensorCore", "Media", "TestSupport"], swiftSettings: numeric),
         .testTarget(name: "FaceTests", dependencies: ["Face", "Datasets", "Media", "TensorCore", "TestSupport"], swiftSettings: numeric),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Media", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Workbench", "Media", "TestSupport"]),
         .testTarget(name: "PlatformTests", dependencies: ["CBLAS", "CNCurses", "CFFmpeg", "TestSupport", "finecliper"]),
     ]

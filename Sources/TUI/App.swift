@@ -143,10 +143,13 @@ public final class App {
             refreshList()
             messages.append("\(catalog.clips[playingIndex].id): \(e)")
         }
-        guard screen == .player, let p = playback, playing else { return }
-        position += now.timeIntervalSince(lastTick) * p.frameRate * speed
-        if position >= Double(p.frameCount) { position = position.truncatingRemainder(dividingBy: Double(max(p.frameCount, 1))) }
-        frameIndex = Int(position)
+        guard screen == .player, let p = playback else { return }
+        if playing {
+            position += now.timeIntervalSince(lastTick) * p.frameRate * speed
+            if position >= Double(p.frameCount) { position = position.truncatingRemainder(dividingBy: Double(max(p.frameCount, 1))) }
+            frameIndex = Int(position)
+        }
+        p.playhead = frameIndex
     }
 
     // MARK: Drawing
@@ -195,7 +198,8 @@ public final class App {
         let side = min(40, b.width / 3)
         let video = Rect(x: 0, y: 1, width: b.width - side - 1, height: b.height - 4)
         b.put("\(p.entry.id)" + (p.entry.label.map { " · \($0)" } ?? ""), x: 1, y: 0, style: Style(fg: theme["title"], bg: theme["main_bg"], bold: true))
-        let shown = (0...frameIndex).reversed().lazy.compactMap { p.frame(at: $0) }.first
+        // The current frame, or the latest one before it still in memory (while decoding catches up).
+        let shown = (max(0, frameIndex - 64)...frameIndex).reversed().lazy.compactMap { p.frame(at: $0) }.first
         if let f = shown {
             // Keep the aspect ratio: a cell is about twice as tall as wide.
             let cellsHigh = min(video.height, Int(Double(video.width) * Double(f.height) / Double(f.width) / 2 + 0.5))

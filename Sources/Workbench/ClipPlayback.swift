@@ -11,87 +11,167 @@ public struct DisplayFrame: Sendable {
     /// The frame with the face-parsing colours blended in (0.5·frame + 0.5·colour inside the face),
     /// once landmarks are known.
     public var parsingPixels: [UInt8]?
-    public var description: String?
 }
 
 /// Decodes a clip and finds its landmarks on a background queue, so a front end can show the
 /// first frame at once and add landmarks as they arrive. Thread-safe reads through `frame(at:)`.
+///
+/// Memory stays bounded on long videos: landmarks are kept for every frame, pixels only for a
+/// window of frames from the playhead on (as many as `memoryBudget` bytes hold). Once tracking has
+/// passed the end, the worker keeps that window filled around wherever the playhead moves.
 public final class ClipPlayback: @unchecked Sendable {
     public let entry: ClipEntry
     public let frameRate: Double
     public let frameCount: Int
+    let memoryBudget: Int
+    let hasFaceModels: Bool
     let lock = NSLock()
+    /// How many frames' pixels are kept at once (set from the first decoded frame's size).
+    var window = Int.max
     var frames: [Int: DisplayFrame] = [:]
-    var landmarksDone = false
+    var tracks: [Int: [SIMD2<Double>]] = [:]
+    var scales: [Int: Double] = [:]
+    var head = 0
     var failure: String?
     var undecodable: [Int] = []
     var cancelled = false
-    public private(set) var motionDescription: String?
+    var motionDescription: String?
 
     /// Opens the clip (fast: a packet scan) and starts decoding and tracking in the background.
     /// `maxSide` bounds the decoded size (terminal panes need few pixels); frame folders, which
     /// carry no rate of their own, play at `folderFrameRate`.
-    public init(entry: ClipEntry, faceModels: FaceModels?, maxSide: Int = 320, folderFrameRate: Double = 25) throws {
+    public init(entry: ClipEntry, faceModels: FaceModels?, maxSide: Int = 320, folderFrameRate: Double = 25,
+                memoryBudget: Int = 256 << 20) throws {
         self.entry = entry
         let source = try openFrameSource(entry.path, frameRate: folderFrameRate)
         frameRate = source.frameRate > 0 ? source.frameRate : 25
         frameCount = source.frameCount
+        self.memoryBudget = memoryBudget
+        hasFaceModels = faceModels != nil
         let path = entry.path
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             do {
                 let src = try openFrameSource(path, frameRate: folderFrameRate)
-                let tracker = faceModels.map { FaceTracker(detector: $0.detector, predictor: $0.predictor) }
-                var track: [[SIMD2<Double>]] = []
-                for i in 0..<src.frameCount {
-                    if isCancelled { return }
-                    guard let image = try src.frames(at: [i], size: nil).frames[i] else {
-                        lock.lock(); undecodable.append(i); lock.unlock()
-                        continue
-                    }
-                    let scale = min(1, Double(maxSide) / Double(max(image.width, image.height)))
-                    let shown = scale < 1 ? image.resizedBilinear(width: max(1, Int(Double(image.width) * scale)),
-                                                                  height: max(1, Int(Double(image.height) * scale))) : image
-                    var frame = DisplayFrame(index: i, width: shown.width, height: shown.height, pixels: shown.pixels)
-                    store(frame)
-                    if let tracker {
-                        let r = try tracker.process(image, frame: i, timestamp: Double(i) / frameRate)
-                        track.append(r.points)
-                        frame.landmarks = r.success ? r.points.map { ($0.x * scale, $0.y * scale) } : []
-                        if r.success {
-                            let map = ParsingMap(landmarks: r.points.map { $0 * scale }, width: shown.width, height: shown.height)
-                            var blended = shown.pixels
-                            for (k, c) in map.classes.enumerated() where c != 0 {
-                                let color = ParsingMap.colors[Int(c)]
-                                blended[3 * k] = UInt8((Int(blended[3 * k]) + Int(color.0)) / 2)
-                                blended[3 * k + 1] = UInt8((Int(blended[3 * k + 1]) + Int(color.1)) / 2)
-                                blended[3 * k + 2] = UInt8((Int(blended[3 * k + 2]) + Int(color.2)) / 2)
-                            }
-                            frame.parsingPixels = blended
-                        }
-                        store(frame)
-                    }
-                }
-                let text = faceModels == nil ? nil : MotionDescriber.describe(track)
-                lock.lock(); landmarksDone = true; motionDescription = text; lock.unlock()
+                try track(src, faceModels: faceModels, maxSide: maxSide)
+                try keepWindowFilled(src, maxSide: maxSide)
             } catch {
                 lock.lock(); failure = "\(error)"; lock.unlock()
             }
         }
     }
 
+    /// Pass 1: every frame in order through the face tracker; pixels kept for the playhead's window.
+    func track(_ src: FrameSource, faceModels: FaceModels?, maxSide: Int) throws {
+        let tracker = faceModels.map { FaceTracker(detector: $0.detector, predictor: $0.predictor) }
+        var track: [[SIMD2<Double>]] = []
+        for i in 0..<frameCount {
+            if isCancelled { return }
+            guard let image = try src.frames(at: [i], size: nil).frames[i] else {
+                lock.lock(); undecodable.append(i); lock.unlock()
+                continue
+            }
+            let scale = min(1, Double(maxSide) / Double(max(image.width, image.height)))
+            let shown = Self.resized(image, scale)
+            lock.lock()
+            if window == .max {
+                window = max(32, memoryBudget / max(1, shown.pixels.count * (hasFaceModels ? 2 : 1)))
+            }
+            scales[i] = scale
+            let wanted = inWindow(i)
+            lock.unlock()
+            // Shown at once; shown again with its landmarks as soon as the tracker has them.
+            if wanted { store(display(shown, index: i, scale: scale, points: nil)) }
+            guard let tracker else { continue }
+            let r = try tracker.process(image, frame: i, timestamp: Double(i) / frameRate)
+            track.append(r.points)
+            let points = r.success ? r.points : []
+            lock.lock(); tracks[i] = points; lock.unlock()
+            if wanted { store(display(shown, index: i, scale: scale, points: points)) }
+        }
+        let text = faceModels == nil ? nil : MotionDescriber.describe(track)
+        lock.lock(); motionDescription = text; lock.unlock()
+    }
+
+    /// Pass 2: until cancelled, decode the frames of the playhead's window that are missing (in
+    /// short sequential runs) and drop the ones outside it.
+    func keepWindowFilled(_ src: FrameSource, maxSide: Int) throws {
+        guard windowSize < frameCount else { return }   // everything is already in memory
+        while !isCancelled {
+            lock.lock()
+            frames = frames.filter { inWindow($0.key) }
+            let start = head
+            let missing = (0..<window).lazy.map { (start + $0) % self.frameCount }
+                .first { self.frames[$0] == nil && !self.undecodable.contains($0) }
+            lock.unlock()
+            guard let first = missing else { Thread.sleep(forTimeInterval: 0.02); continue }
+            lock.lock()
+            let run = (first..<min(frameCount, first + 16)).filter { inWindow($0) && frames[$0] == nil }
+            lock.unlock()
+            let decoded = try src.frames(at: run, size: nil).frames
+            for (i, image) in decoded.sorted(by: { $0.key < $1.key }) {
+                lock.lock(); let points = tracks[i]; let scale = scales[i] ?? 1; lock.unlock()
+                store(display(Self.resized(image, scale), index: i, scale: scale, points: points))
+            }
+            lock.lock(); undecodable += run.filter { decoded[$0] == nil && !undecodable.contains($0) }; lock.unlock()
+        }
+    }
+
+    /// Whether frame `i` falls in the window that starts at the playhead (wrapping to the start,
+    /// since playback loops). Call with the lock held.
+    func inWindow(_ i: Int) -> Bool { window >= frameCount || (i - head + frameCount) % frameCount < window }
+
+    static func resized(_ image: RGBImage, _ scale: Double) -> RGBImage {
+        scale < 1 ? image.resizedBilinear(width: max(1, Int(Double(image.width) * scale)), height: max(1, Int(Double(image.height) * scale))) : image
+    }
+
+    /// The frame as shown (already at display size), with landmarks (given in source pixels) and
+    /// the parsing blend.
+    func display(_ shown: RGBImage, index i: Int, scale: Double, points: [SIMD2<Double>]?) -> DisplayFrame {
+        var frame = DisplayFrame(index: i, width: shown.width, height: shown.height, pixels: shown.pixels)
+        guard let points else { return frame }
+        frame.landmarks = points.map { ($0.x * scale, $0.y * scale) }
+        if !points.isEmpty {
+            let map = ParsingMap(landmarks: points.map { $0 * scale }, width: shown.width, height: shown.height)
+            var blended = shown.pixels
+            for (k, c) in map.classes.enumerated() where c != 0 {
+                let color = ParsingMap.colors[Int(c)]
+                blended[3 * k] = UInt8((Int(blended[3 * k]) + Int(color.0)) / 2)
+                blended[3 * k + 1] = UInt8((Int(blended[3 * k + 1]) + Int(color.1)) / 2)
+                blended[3 * k + 2] = UInt8((Int(blended[3 * k + 2]) + Int(color.2)) / 2)
+            }
+            frame.parsingPixels = blended
+        }
+        return frame
+    }
+
     var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
 
     func store(_ f: DisplayFrame) { lock.lock(); frames[f.index] = f; lock.unlock() }
 
-    /// The frame if decoded yet.
+    /// The frame if decoded and in memory.
     public func frame(at i: Int) -> DisplayFrame? { lock.lock(); defer { lock.unlock() }; return frames[i] }
+
+    /// The frame the front end shows now; the worker keeps the frames after it in memory.
+    public var playhead: Int {
+        get { lock.lock(); defer { lock.unlock() }; return head }
+        set { lock.lock(); head = max(0, min(frameCount - 1, newValue)); lock.unlock() }
+    }
+
+    /// How many frames' pixels are kept in memory at most.
+    public var windowSize: Int { lock.lock(); defer { lock.unlock() }; return window }
+
+    /// How many frames' pixels are in memory.
+    public var cachedFrames: Int { lock.lock(); defer { lock.unlock() }; return frames.count }
+
+    /// Whether the tracker has seen frame `i` (its landmarks, possibly none, are known).
+    public func isTracked(_ i: Int) -> Bool { lock.lock(); defer { lock.unlock() }; return scales[i] != nil }
 
     /// Why decoding stopped, or which frames could not be decoded (the others still play).
     public var error: String? {
         lock.lock(); defer { lock.unlock() }
         if let failure { return failure }
-        guard let first = undecodable.first else { return nil }
-        let count = undecodable.count
+        guard let first = undecodable.min() else { return nil }
+        let count = Set(undecodable).count
         return count == 1 ? "frame \(first + 1) of \(frameCount) could not be decoded"
             : "\(count) of \(frameCount) frames could not be decoded (first: \(first + 1))"
     }

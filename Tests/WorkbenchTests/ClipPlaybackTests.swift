@@ -1,0 +1,46 @@
+import Foundation
+import Media
+import Testing
+import TestSupport
+@testable import Workbench
+
+/// Background playback keeps memory bounded on long clips: pixels for a window from the playhead,
+/// refilled (with the right frames) wherever the playhead moves.
+@Suite struct ClipPlaybackTests {
+    static let media = GeneratedMedia()
+
+    func waitUntil(_ seconds: Double = 20, _ condition: () -> Bool) -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        while !condition() && Date() < end { Thread.sleep(forTimeInterval: 0.01) }
+        return condition()
+    }
+
+    @Test func aLongClipKeepsOnlyAWindowOfFramesAroundThePlayhead() throws {
+        let file = try Self.media.clip("long.mp4", codec: ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "12"], seconds: "4.8")
+        let entry = ClipEntry(id: "long", path: file)
+        let p = try ClipPlayback(entry: entry, faceModels: nil, maxSide: 160, memoryBudget: 1)
+        defer { p.cancel() }
+        #expect(p.frameCount == 120)
+        #expect(waitUntil { p.isTracked(119) })
+        #expect(p.windowSize == 32 && p.cachedFrames <= 32 && p.frame(at: 0) != nil && p.frame(at: 40) == nil)
+
+        p.playhead = 80
+        #expect(waitUntil { p.frame(at: 80) != nil && p.frame(at: 111) != nil && p.frame(at: 0) == nil })
+        #expect(p.cachedFrames <= 32)
+        // A frame decoded again on demand is the same picture as a direct decode of that frame.
+        let direct = try VideoReader(path: file).frame(at: 80)
+        let expected = direct.resizedBilinear(width: 160, height: 120)
+        #expect(p.frame(at: 80)?.pixels == expected.pixels)
+
+        p.playhead = 110   // the window wraps to the start, where playback loops
+        #expect(waitUntil { p.frame(at: 5) != nil && p.frame(at: 80) == nil })
+        #expect(p.error == nil)
+    }
+
+    @Test func aShortClipStaysInMemoryWhole() throws {
+        let file = try Self.media.clip("short.mp4", codec: ["-c:v", "libx264", "-pix_fmt", "yuv420p"], seconds: "1")
+        let p = try ClipPlayback(entry: ClipEntry(id: "short", path: file), faceModels: nil)
+        defer { p.cancel() }
+        #expect(waitUntil { p.isTracked(p.frameCount - 1) } && p.cachedFrames == p.frameCount)
+    }
+}
