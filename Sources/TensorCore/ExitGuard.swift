@@ -5,8 +5,8 @@ import Glibc
 /// in its destructor: `blas_thread_shutdown_` joins a worker thread that went to sleep just as the
 /// shutdown woke it, and the join never returns (seen as a test process stuck at exit after every
 /// test had passed). An `on_exit` handler, which glibc runs before the destructors and hands the
-/// exit status, flushes C stdio and leaves with that status through `_exit`. Installed on the first
-/// matrix product and by the executable at start-up; later calls do nothing.
+/// exit status, flushes C stdio and leaves with that status through `_exit`. Installed with the
+/// first matrix product and by the executable at start-up; later calls do nothing.
 public enum ExitGuard {
     public static func install() { _ = installed }
 

@@ -27,7 +27,7 @@ struct UncheckedSendable<T>: @unchecked Sendable {
     @usableFromInline init(_ value: T) { self.value = value }
 }
 
-/// How many threads the elementwise kernels may use (BLAS has its own setting).
+/// How many threads the kernels may use (matrix products included, see `BLAS`).
 public enum Parallelism {
     /// Read once from the machine's active processor count.
     public static let available = ProcessInfo.processInfo.activeProcessorCount
@@ -36,10 +36,9 @@ public enum Parallelism {
     /// Threads used by the Swift kernels.
     public static var threads: Int { override ?? available }
 
-    /// Sets the thread count for both the Swift kernels and OpenBLAS; used by benchmarks to compare
-    /// one and two threads. Not for concurrent use.
+    /// Sets the thread count for the Swift kernels and the split of large matrix products; used by
+    /// benchmarks to compare one and two threads. Not for concurrent use.
     public static func setThreads(_ n: Int) {
         override = max(1, n)
-        BLAS.setThreads(max(1, n))
     }
 }

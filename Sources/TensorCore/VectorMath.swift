@@ -45,19 +45,21 @@ public enum VectorMath {
         unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: Vec16.self)
     }
 
-    /// e^x, within 2 ulp of libm for x in [-87, 88]; exactly 0 below −87.34 (and for −∞), clamped
-    /// to e^88.376 (the largest input whose 2ⁿ still fits the exponent field) above. Cody–Waite reduction x = n·ln2 + r (n rounded with the 1.5·2²³ trick),
+    /// e^x, within 2 ulp of libm for x in [-87, 88]; exactly 0 where e^x is subnormal (below about
+    /// −87.7, and for −∞), clamped to e^88.376 (the largest input whose 2ⁿ still fits the exponent
+    /// field) above. Cody–Waite reduction x = n·ln2 + r (n rounded with the 1.5·2²³ trick),
     /// a degree-6 polynomial for e^r, and 2ⁿ built in the exponent bits.
     @inlinable @inline(__always)
     public static func exp(_ x: Vec16) -> Vec16 {
         expClamped(pointwiseMin(x, Vec16(repeating: 88.37626)))
     }
 
-    /// e^x for x ≤ 88.376 (softmax's x − max ≤ 0 needs no upper clamp).
+    /// e^x for x ≤ 88.376 (softmax's x − max ≤ 0 needs no upper clamp). Inputs are raised to −88,
+    /// where n = −127 puts all-zero bits in the exponent field, so 2ⁿ — and the result — is exactly 0
+    /// without a separate select.
     @inlinable @inline(__always)
     public static func expClamped(_ x: Vec16) -> Vec16 {
-        let lo = Vec16(repeating: -87.33654)
-        let c = pointwiseMax(x, lo)
+        let c = pointwiseMax(x, Vec16(repeating: -88))
         let shifted = Vec16(repeating: 12_582_912).addingProduct(c, Vec16(repeating: 1.442695041))
         let n = shifted - 12_582_912
         var r = c.addingProduct(n, Vec16(repeating: -0.693359375))
@@ -71,8 +73,7 @@ public enum VectorMath {
         p = Vec16(repeating: 5.0000001201e-1).addingProduct(p, r)
         p = (r + 1).addingProduct(p, r2)
         let bits = (unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
-        let result = p * unsafeBitCast(bits, to: Vec16.self)
-        return select(negativeMask(x - lo), Vec16(), result)
+        return p * unsafeBitCast(bits, to: Vec16.self)
     }
 
     /// 1 / (1 + e^-x), accurate in relative terms on both tails.

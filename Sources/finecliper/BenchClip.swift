@@ -64,7 +64,19 @@ struct BenchClip: ParsableCommand {
         gemm(patches, d, 3 * c.patchSize * c.patchSize)
         for _ in 0..<c.layers {
             for _ in 0..<4 { gemm(n, d, d) }
-            for _ in 0..<(frames * c.heads) { gemm(t, t, dh); gemm(t, dh, t) }
+            // Per (frame, head) products run side by side, as `attention` runs them.
+            let parts = Parallelism.threads
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                var scratch = [Float](repeating: 0, count: t * t)
+                a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in scratch.withUnsafeMutableBufferPointer { pc in
+                    for _ in stride(from: part, to: frames * c.heads, by: parts) {
+                        BLAS.gemm(transB: true, m: t, n: t, k: dh, a: pa.baseAddress!, lda: dh, b: pb.baseAddress!, ldb: dh,
+                                  c: pc.baseAddress!, ldc: t, parallel: false)
+                        BLAS.gemm(m: t, n: dh, k: t, a: pa.baseAddress!, lda: t, b: pb.baseAddress!, ldb: dh,
+                                  c: pc.baseAddress!, ldc: dh, parallel: false)
+                    }
+                } } }
+            }
             gemm(n, c.mlpWidth, d)
             gemm(n, d, c.mlpWidth)
         }

@@ -17,20 +17,23 @@ public func attention(query q: Tensor, key k: Tensor, value v: Tensor, heads: In
             v.withUnsafeBufferPointer { pv in
                 out.withUnsafeMutableBufferPointer { po in
                     probs.withUnsafeMutableBufferPointer { pp in
-                        for b in 0..<g.batch {
-                            for h in 0..<heads {
+                        // (batch, head) pairs side by side: each writes its own probabilities and
+                        // its own head's columns of the output.
+                        parallelChunks(g.batch * heads, minPerChunk: 1) { pairs in
+                            for bh in pairs {
+                                let (b, h) = (bh / heads, bh % heads)
                                 let qh = pq.baseAddress! + g.qOffset(b, h), kh = pk.baseAddress! + g.kOffset(b, h)
                                 let vh = pv.baseAddress! + g.kOffset(b, h)
-                                let p = pp.baseAddress! + (b * heads + h) * g.tq * g.tk
+                                let p = pp.baseAddress! + bh * g.tq * g.tk
                                 BLAS.gemm(transB: true, m: g.tq, n: g.tk, k: g.headDim, alpha: g.scale,
-                                          a: qh, lda: g.width, b: kh, ldb: g.width, c: p, ldc: g.tk)
+                                          a: qh, lda: g.width, b: kh, ldb: g.width, c: p, ldc: g.tk, parallel: false)
                                 for i in 0..<g.tq {
                                     let row = p + i * g.tk
                                     if causal { for j in (i + 1)..<max(i + 1, g.tk) { row[j] = -.infinity } }
                                     softmaxRow(row, row, g.tk)
                                 }
                                 BLAS.gemm(m: g.tq, n: g.headDim, k: g.tk, a: p, lda: g.tk, b: vh, ldb: g.width,
-                                          c: po.baseAddress! + g.qOffset(b, h), ldc: g.width)
+                                          c: po.baseAddress! + g.qOffset(b, h), ldc: g.width, parallel: false)
                             }
                         }
                     }

@@ -42,11 +42,15 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
-                    for i in 0..<batch {
-                        BLAS.gemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
-                                  a: pa.baseAddress! + i * aStride, lda: a.shape[2],
-                                  b: pb.baseAddress! + i * bStride, ldb: bDims.1,
-                                  c: pc.baseAddress! + i * m * n, ldc: n)
+                    // Small products side by side; a large one is split inside `gemm` instead.
+                    let perItem = 2 * m * n * k < BLAS.splitThreshold
+                    parallelChunks(batch, minPerChunk: perItem ? 1 : batch) { items in
+                        for i in items {
+                            BLAS.gemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
+                                      a: pa.baseAddress! + i * aStride, lda: a.shape[2],
+                                      b: pb.baseAddress! + i * bStride, ldb: bDims.1,
+                                      c: pc.baseAddress! + i * m * n, ldc: n, parallel: !perItem)
+                        }
                     }
                 }
             }
