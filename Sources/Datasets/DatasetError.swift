@@ -7,6 +7,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case unknownIDs(file: String, ids: [String])
     case badFold(fold: Int, available: ClosedRange<Int>)
     case unknownFormat(path: String)
+    case alreadyExists(path: String)
 
     public var description: String {
         switch self {
@@ -17,6 +18,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
             return "\(f): \(ids.count) clip id(s) are not in the dataset: \(ids.prefix(5).joined(separator: ", "))\(ids.count > 5 ? ", …" : "")"
         case let .badFold(f, r): return "fold \(f) does not exist; this dataset has folds \(r.lowerBound)–\(r.upperBound)"
         case let .unknownFormat(p): return "\(p): cannot tell which dataset layout this is; pass --format dfew|ferv39k|mafw|list"
+        case let .alreadyExists(p): return "\(p): already exists; pass --replace to regenerate it"
         }
     }
 }

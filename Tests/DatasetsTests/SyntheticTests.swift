@@ -120,13 +120,27 @@ import TestSupport
         #expect(params.count == 21 && first == SyntheticDataset.clips(config)[0].clip)
 
         // An existing folder is kept unless replacing; nothing half-written is left behind.
-        #expect(throws: DatasetError.self) { try SyntheticDataset.write(config, to: root) }
+        #expect(throws: DatasetError.alreadyExists(path: root)) { try SyntheticDataset.write(config, to: root) }
         config.frames = 3
         try SyntheticDataset.write(config, to: root, replace: true)
         let reopened = try DatasetFormat.list.open(root: root, fold: nil)
         #expect(reopened.splits["train"]![0].declaredFrames == 3)
         let left = try FileManager.default.contentsOfDirectory(atPath: scratch.dir)
         #expect(left == ["synth"])
+    }
+
+    @Test func theSynthCommandWritesRefusesToOverwriteAndValidates() throws {
+        let scratch = Scratch()
+        let out = scratch.path("set")
+        let args = ["synth", "-o", out, "--train-per-class", "1", "--test-per-class", "0", "--frames", "3", "--size", "32"]
+        let first = try FinecliperBinary.run(args)
+        #expect(first.status == 0 && first.output.contains("wrote 7 clips of 3 frames (32×32)"), "\(first.output)")
+        let again = try FinecliperBinary.run(args)
+        #expect(again.status != 0 && again.output.contains("already exists; pass --replace"), "\(again.output)")
+        #expect(try FinecliperBinary.run(args + ["--replace"]).status == 0)
+        let bad = try FinecliperBinary.run(["synth", "-o", scratch.path("x"), "--frames", "1"])
+        #expect(bad.status != 0 && bad.output.contains("--frames must be 2…10000"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("x")))
     }
 
     /// samples/ is what `finecliper synth` makes from its saved synth.json: every text file is

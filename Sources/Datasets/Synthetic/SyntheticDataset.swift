@@ -45,7 +45,7 @@ public enum SyntheticDataset {
         let fm = FileManager.default
         let target = (root as NSString).standardizingPath
         if fm.fileExists(atPath: target) && !replace {
-            throw DatasetError.badLine(file: target, line: 0, reason: "already exists; pass --replace to regenerate it")
+            throw DatasetError.alreadyExists(path: target)
         }
         let staging = target + ".partial-\(getpid())"
         try? fm.removeItem(atPath: staging)
