@@ -96,7 +96,7 @@ public final class App {
         case .browser: if screen == .player { closePlayer() }
         case .playPause: playing.toggle()
         case .stepBack: playing = false; frameIndex = max(0, frameIndex - 1); position = Double(frameIndex)
-        case .stepForward: playing = false; frameIndex = min((playback?.frameCount ?? 1) - 1, frameIndex + 1); position = Double(frameIndex)
+        case .stepForward: playing = false; frameIndex = max(0, min((playback?.frameCount ?? 1) - 1, frameIndex + 1)); position = Double(frameIndex)
         case .faster: speed = min(4, speed * 2)
         case .slower: speed = max(0.125, speed / 2)
         case .glyphs: glyphs = glyphs.next
@@ -113,19 +113,15 @@ public final class App {
     func openSelected() {
         guard table.selection.selected < visible.count else { return }
         let i = visible[table.selection.selected]
-        do {
-            playback = try ClipPlayback(entry: catalog.clips[i], faceModels: faceModels, folderFrameRate: catalog.folderFrameRate)
-            playingIndex = i
-            frameIndex = 0
-            position = 0
-            playing = true
-            lastTick = Date()
-            screen = .player
-        } catch {
-            catalog.clips[i].error = "\(error)"
-            refreshList()
-            messages.append("\(catalog.clips[i].id): \(error)")
-        }
+        // Opening happens in the background too; a clip that cannot be opened shows why in the
+        // player and is marked in the browser on the next tick.
+        playback = ClipPlayback(entry: catalog.clips[i], faceModels: faceModels, folderFrameRate: catalog.folderFrameRate)
+        playingIndex = i
+        frameIndex = 0
+        position = 0
+        playing = true
+        lastTick = Date()
+        screen = .player
     }
 
     func closePlayer() {
@@ -143,7 +139,7 @@ public final class App {
             refreshList()
             messages.append("\(catalog.clips[playingIndex].id): \(e)")
         }
-        guard screen == .player, let p = playback else { return }
+        guard screen == .player, let p = playback, p.frameCount > 0 else { return }
         if playing {
             position += now.timeIntervalSince(lastTick) * p.frameRate * speed
             if position >= Double(p.frameCount) { position = position.truncatingRemainder(dividingBy: Double(max(p.frameCount, 1))) }
@@ -210,12 +206,12 @@ public final class App {
         } else if let e = p.error {
             TextBox.render("Cannot play this clip: \(e)", into: &b, video.inset(1), style: Style(fg: theme["error"], bg: theme["main_bg"]))
         } else {
-            b.put("decoding…", x: video.x + 2, y: video.y + 1, style: base)
+            b.put(p.isOpen ? "decoding…" : "opening…", x: video.x + 2, y: video.y + 1, style: base)
         }
         let info = Rect(x: b.width - side, y: 1, width: side, height: b.height - 4)
         b.box(info, title: "Clip", style: Style(fg: theme["border"], bg: theme["main_bg"]))
         let landmarkState = !showLandmarks ? "off" : faceModels == nil ? "unavailable" : shown?.landmarks == nil ? "computing…" : (shown?.landmarks?.isEmpty ?? true) ? "no face" : "on"
-        let lines = ["frame \(frameIndex + 1) / \(p.frameCount)", String(format: "%.2f fps × %.3g", p.frameRate, speed),
+        let lines = [p.isOpen ? "frame \(frameIndex + 1) / \(p.frameCount)" : "opening…", String(format: "%.2f fps × %.3g", p.frameRate, speed),
                      "landmarks \(landmarkState)", "parsing \(showParsing ? "on" : "off")", ""]
         for (i, l) in lines.enumerated() { b.put(l, x: info.x + 2, y: info.y + 1 + i, style: base, maxWidth: side - 4) }
         var pane = Rect(x: info.x + 2, y: info.y + 1 + lines.count, width: side - 4, height: info.height - lines.count - 2)

@@ -21,11 +21,12 @@ public struct DisplayFrame: Sendable {
 /// passed the end, the worker keeps that window filled around wherever the playhead moves.
 public final class ClipPlayback: @unchecked Sendable {
     public let entry: ClipEntry
-    public let frameRate: Double
-    public let frameCount: Int
     let memoryBudget: Int
     let hasFaceModels: Bool
     let lock = NSLock()
+    var rate = 25.0
+    var count = 0
+    var opened = false
     /// How many frames' pixels are kept at once (set from the first decoded frame's size).
     var window = Int.max
     var frames: [Int: DisplayFrame] = [:]
@@ -37,21 +38,23 @@ public final class ClipPlayback: @unchecked Sendable {
     var cancelled = false
     var motionDescription: String?
 
-    /// Opens the clip (fast: a packet scan) and starts decoding and tracking in the background.
-    /// `maxSide` bounds the decoded size (terminal panes need few pixels); frame folders, which
-    /// carry no rate of their own, play at `folderFrameRate`.
+    /// Returns at once: opening the clip (a packet scan, long for long videos), decoding and
+    /// tracking all happen in the background. `maxSide` bounds the decoded size (terminal panes
+    /// need few pixels); frame folders, which carry no rate of their own, play at `folderFrameRate`.
     public init(entry: ClipEntry, faceModels: FaceModels?, maxSide: Int = 320, folderFrameRate: Double = 25,
-                memoryBudget: Int = 256 << 20) throws {
+                memoryBudget: Int = 256 << 20) {
         self.entry = entry
-        let source = try openFrameSource(entry.path, frameRate: folderFrameRate)
-        frameRate = source.frameRate > 0 ? source.frameRate : 25
-        frameCount = source.frameCount
         self.memoryBudget = memoryBudget
         hasFaceModels = faceModels != nil
         let path = entry.path
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             do {
                 let src = try openFrameSource(path, frameRate: folderFrameRate)
+                lock.lock()
+                rate = src.frameRate > 0 ? src.frameRate : 25
+                count = src.frameCount
+                opened = true
+                lock.unlock()
                 try track(src, faceModels: faceModels, maxSide: maxSide)
                 try keepWindowFilled(src, maxSide: maxSide)
             } catch {
@@ -60,10 +63,20 @@ public final class ClipPlayback: @unchecked Sendable {
         }
     }
 
+    /// Whether the clip has been opened (frame rate and count known).
+    public var isOpen: Bool { lock.lock(); defer { lock.unlock() }; return opened }
+
+    /// Frames per second (25 until the clip is open).
+    public var frameRate: Double { lock.lock(); defer { lock.unlock() }; return rate }
+
+    /// Frames in the clip (0 until it is open).
+    public var frameCount: Int { lock.lock(); defer { lock.unlock() }; return count }
+
     /// Pass 1: every frame in order through the face tracker; pixels kept for the playhead's window.
     func track(_ src: FrameSource, faceModels: FaceModels?, maxSide: Int) throws {
         let tracker = faceModels.map { FaceTracker(detector: $0.detector, predictor: $0.predictor) }
         var track: [[SIMD2<Double>]] = []
+        let (frameCount, frameRate) = (self.frameCount, self.frameRate)
         for i in 0..<frameCount {
             if isCancelled { return }
             guard let image = try src.frames(at: [i], size: nil).frames[i] else {
@@ -96,16 +109,17 @@ public final class ClipPlayback: @unchecked Sendable {
     /// short sequential runs) and drop the ones outside it.
     func keepWindowFilled(_ src: FrameSource, maxSide: Int) throws {
         guard windowSize < frameCount else { return }   // everything is already in memory
+        var evictedFor = -1
         while !isCancelled {
             lock.lock()
-            frames = frames.filter { inWindow($0.key) }
+            if head != evictedFor { frames = frames.filter { inWindow($0.key) }; evictedFor = head }
             let start = head
-            let missing = (0..<window).lazy.map { (start + $0) % self.frameCount }
+            let missing = (0..<window).lazy.map { (start + $0) % self.count }
                 .first { self.frames[$0] == nil && !self.undecodable.contains($0) }
             lock.unlock()
             guard let first = missing else { Thread.sleep(forTimeInterval: 0.02); continue }
             lock.lock()
-            let run = (first..<min(frameCount, first + 16)).filter { inWindow($0) && frames[$0] == nil }
+            let run = (first..<min(count, first + 16)).filter { inWindow($0) && frames[$0] == nil }
             lock.unlock()
             let decoded = try src.frames(at: run, size: nil).frames
             for (i, image) in decoded.sorted(by: { $0.key < $1.key }) {
@@ -118,7 +132,7 @@ public final class ClipPlayback: @unchecked Sendable {
 
     /// Whether frame `i` falls in the window that starts at the playhead (wrapping to the start,
     /// since playback loops). Call with the lock held.
-    func inWindow(_ i: Int) -> Bool { window >= frameCount || (i - head + frameCount) % frameCount < window }
+    func inWindow(_ i: Int) -> Bool { window >= count || (i - head + count) % count < window }
 
     static func resized(_ image: RGBImage, _ scale: Double) -> RGBImage {
         scale < 1 ? image.resizedBilinear(width: max(1, Int(Double(image.width) * scale)), height: max(1, Int(Double(image.height) * scale))) : image
@@ -154,7 +168,7 @@ public final class ClipPlayback: @unchecked Sendable {
     /// The frame the front end shows now; the worker keeps the frames after it in memory.
     public var playhead: Int {
         get { lock.lock(); defer { lock.unlock() }; return head }
-        set { lock.lock(); head = max(0, min(frameCount - 1, newValue)); lock.unlock() }
+        set { lock.lock(); head = max(0, min(count - 1, newValue)); lock.unlock() }
     }
 
     /// How many frames' pixels are kept in memory at most.
@@ -171,9 +185,9 @@ public final class ClipPlayback: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if let failure { return failure }
         guard let first = undecodable.min() else { return nil }
-        let count = Set(undecodable).count
-        return count == 1 ? "frame \(first + 1) of \(frameCount) could not be decoded"
-            : "\(count) of \(frameCount) frames could not be decoded (first: \(first + 1))"
+        let failed = Set(undecodable).count
+        return failed == 1 ? "frame \(first + 1) of \(count) could not be decoded"
+            : "\(failed) of \(count) frames could not be decoded (first: \(first + 1))"
     }
 
     public var description: String? { lock.lock(); defer { lock.unlock() }; return motionDescription }

@@ -119,9 +119,18 @@ import TestSupport
         let fake = scratch.write("broken.mp4", "not a video")
         let app = App(catalog: ClipCatalog.loose([fake, scratch.path("missing.mp4")]), faceModels: nil)
         app.handle("enter")
-        #expect(app.screen == .browser)
-        let text = app.render(width: 100, height: 30).text
-        #expect(text.contains("✗"))
+        #expect(app.screen == .player)
+        var text = ""
+        for _ in 0..<200 where !text.contains("Cannot play this clip") {
+            app.tick()
+            text = app.render(width: 100, height: 30).text
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        #expect(text.contains("Cannot play this clip") && text.contains("not a readable video"), "\(text)")
+        app.handle(".")   // stepping in a clip that never opened is harmless
+        app.handle("esc")
+        text = app.render(width: 100, height: 30).text
+        #expect(app.screen == .browser && text.contains("✗"))
         #expect(app.messages.last?.contains("not a readable video") ?? false)
         #expect(text.contains("no such file or directory"))
     }

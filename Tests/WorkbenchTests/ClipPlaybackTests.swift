@@ -18,9 +18,9 @@ import TestSupport
     @Test func aLongClipKeepsOnlyAWindowOfFramesAroundThePlayhead() throws {
         let file = try Self.media.clip("long.mp4", codec: ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "12"], seconds: "4.8")
         let entry = ClipEntry(id: "long", path: file)
-        let p = try ClipPlayback(entry: entry, faceModels: nil, maxSide: 160, memoryBudget: 1)
+        let p = ClipPlayback(entry: entry, faceModels: nil, maxSide: 160, memoryBudget: 1)
         defer { p.cancel() }
-        #expect(p.frameCount == 120)
+        #expect(waitUntil { p.isOpen } && p.frameCount == 120)
         #expect(waitUntil { p.isTracked(119) })
         #expect(p.windowSize == 32 && p.cachedFrames <= 32 && p.frame(at: 0) != nil && p.frame(at: 40) == nil)
 
@@ -39,8 +39,8 @@ import TestSupport
 
     @Test func aShortClipStaysInMemoryWhole() throws {
         let file = try Self.media.clip("short.mp4", codec: ["-c:v", "libx264", "-pix_fmt", "yuv420p"], seconds: "1")
-        let p = try ClipPlayback(entry: ClipEntry(id: "short", path: file), faceModels: nil)
+        let p = ClipPlayback(entry: ClipEntry(id: "short", path: file), faceModels: nil)
         defer { p.cancel() }
-        #expect(waitUntil { p.isTracked(p.frameCount - 1) } && p.cachedFrames == p.frameCount)
+        #expect(waitUntil { p.isOpen && p.isTracked(p.frameCount - 1) } && p.cachedFrames == p.frameCount)
     }
 }
