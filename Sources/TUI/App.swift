@@ -124,7 +124,16 @@ public final class App {
         screen = .player
     }
 
+    /// A clip that failed (to open, or part-way: its good frames still play) is marked in the browser.
+    func markFailure() {
+        guard let e = playback?.error, catalog.clips[playingIndex].error == nil else { return }
+        catalog.clips[playingIndex].error = e
+        refreshList()
+        messages.append("\(catalog.clips[playingIndex].id): \(e)")
+    }
+
     func closePlayer() {
+        markFailure()
         playback?.cancel()
         playback = nil
         screen = .browser
@@ -133,12 +142,7 @@ public final class App {
     /// Advances playback by the wall-clock time since the last tick.
     public func tick(now: Date = Date()) {
         defer { lastTick = now }
-        if let e = playback?.error, catalog.clips[playingIndex].error == nil {
-            // Failed part-way: the browser marks the clip; the frames that decoded still play.
-            catalog.clips[playingIndex].error = e
-            refreshList()
-            messages.append("\(catalog.clips[playingIndex].id): \(e)")
-        }
+        markFailure()
         guard screen == .player, let p = playback, p.frameCount > 0 else { return }
         if playing {
             position += now.timeIntervalSince(lastTick) * p.frameRate * speed
@@ -215,6 +219,7 @@ public final class App {
                      "landmarks \(landmarkState)", "parsing \(showParsing ? "on" : "off")", ""]
         for (i, l) in lines.enumerated() { b.put(l, x: info.x + 2, y: info.y + 1 + i, style: base, maxWidth: side - 4) }
         var pane = Rect(x: info.x + 2, y: info.y + 1 + lines.count, width: side - 4, height: info.height - lines.count - 2)
+
         if let e = p.error, shown != nil {
             let wrapped = TextBox.wrap(e, width: pane.width)
             TextBox.render(e, into: &b, pane, style: Style(fg: theme["error"], bg: theme["main_bg"]))
@@ -223,8 +228,45 @@ public final class App {
         let text = p.entry.description ?? p.description
             ?? (faceModels == nil ? "No description: the face models are missing (run scripts/setup)." : "Description: waiting for the face track…")
         TextBox.render(text, into: &b, pane, style: Style(fg: theme["hi_fg"], bg: theme["main_bg"]))
+        // The motion curves take the rest of the pane below the description.
+        let used = min(pane.height, TextBox.wrap(text, width: pane.width).count + 1)
+        if faceModels != nil && pane.height - used >= 6 {
+            drawMotion(p.motionCurves(), into: &b, Rect(x: pane.x, y: pane.y + used, width: pane.width, height: pane.height - used))
+        }
         ProgressView.render(Double(frameIndex + 1) / Double(max(p.frameCount, 1)), label: "timeline", into: &b,
                             Rect(x: 1, y: b.height - 2, width: b.width - 2, height: 1), style: Style(fg: theme["bar_high"], bg: theme["main_bg"]))
+    }
+
+    /// The face's measures over the clip in stacked lanes (brows at the top, mouth at the bottom,
+    /// as on a face), each scaled to its own range and averaged to the chart's dot columns, with
+    /// the current frame marked by a highlighted column and a legend in the curves' colours below.
+    func drawMotion(_ curves: [MotionCurve], into b: inout CellBuffer, _ r: Rect) {
+        let colors = ["graph_loss", "graph_uar", "graph_lr", "graph_war"].map { theme[$0] }
+        let plot = Rect(x: r.x, y: r.y, width: r.width, height: r.height - 1)
+        let columns = plot.width * 2, lanes = Double(curves.count)
+        let series = curves.enumerated().map { k, c -> LineChart.Series in
+            let finite = c.values.filter(\.isFinite)
+            let (lo, hi) = (finite.min() ?? 0, finite.max() ?? 1)
+            let binned = (0..<columns).map { col -> Double in
+                let a = col * c.values.count / columns, z = max(a + 1, (col + 1) * c.values.count / columns)
+                let bin = c.values[min(a, c.values.count)..<min(z, c.values.count)].filter(\.isFinite)
+                return bin.isEmpty ? .nan : bin.reduce(0, +) / Double(bin.count)
+            }
+            let lane = lanes - 1 - Double(k)
+            return LineChart.Series(c.name, binned.map { lane + 0.1 + 0.8 * (hi > lo ? ($0 - lo) / (hi - lo) : 0.5) },
+                                    color: colors[k % colors.count])
+        }
+        LineChart.render(series, into: &b, plot, style: Style(fg: theme["inactive_fg"], bg: theme["main_bg"]), range: 0...lanes, axis: false)
+        let frames = curves.first?.values.count ?? 0
+        if frames > 1 {
+            let x = plot.x + Int((Double(frameIndex) / Double(frames - 1) * Double(plot.width - 1)).rounded())
+            for y in plot.y..<(plot.y + plot.height) { b[x, y].bg = theme["selected_bg"] }
+        }
+        var x = r.x
+        for (k, c) in curves.enumerated() where x < r.x + r.width {
+            b.put(c.name, x: x, y: r.y + r.height - 1, style: Style(fg: colors[k % colors.count], bg: theme["main_bg"]), maxWidth: r.x + r.width - x)
+            x += c.name.count + 2
+        }
     }
 
     func drawHelp(_ b: inout CellBuffer, _ base: Style) {

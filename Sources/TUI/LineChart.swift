@@ -14,14 +14,17 @@ public enum LineChart {
         }
     }
 
+    /// `axis: false` leaves out the range labels (for curves scaled to a common 0…1).
     public static func render(_ series: [Series], into buffer: inout CellBuffer, _ r: Rect, style: Style = Style(),
-                              range: ClosedRange<Double>? = nil) {
+                              range: ClosedRange<Double>? = nil, axis showsAxis: Bool = true) {
         let finite = series.flatMap(\.values).filter(\.isFinite)
         guard r.height > 0, let lo = range?.lowerBound ?? finite.min(), let hi = range?.upperBound ?? finite.max() else { return }
         let top = label(hi), bottom = label(lo)
-        let axis = max(top.count, bottom.count) + 1
-        buffer.put(top, x: r.x + axis - 1 - top.count, y: r.y, style: style)
-        buffer.put(bottom, x: r.x + axis - 1 - bottom.count, y: r.y + r.height - 1, style: style)
+        let axis = showsAxis ? max(top.count, bottom.count) + 1 : 0
+        if showsAxis {
+            buffer.put(top, x: r.x + axis - 1 - top.count, y: r.y, style: style)
+            buffer.put(bottom, x: r.x + axis - 1 - bottom.count, y: r.y + r.height - 1, style: style)
+        }
         let plot = Rect(x: r.x + axis, y: r.y, width: r.width - axis, height: r.height)
         let (dotsWide, dotsHigh) = (plot.width * 2, plot.height * 4)
         guard dotsWide > 0 else { return }

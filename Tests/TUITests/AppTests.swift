@@ -57,6 +57,18 @@ import TestSupport
         let parsed = app.render(width: 100, height: 30)
         #expect(parsed.text.contains("parsing on"))
         #expect(zip(plain.cells, parsed.cells).filter { $0.0.fg != $0.1.fg || $0.0.bg != $0.1.bg }.count > 50)
+
+        // Once the clip is tracked, its motion curves are plotted in braille under the description.
+        let p = try #require(app.playback)
+        for _ in 0..<3000 where !p.isTracked(p.frameCount - 1) { Thread.sleep(forTimeInterval: 0.02) }
+        let curves = p.motionCurves()
+        #expect(curves.map(\.name) == ["brows", "eyes", "lip corners", "mouth"] && curves.allSatisfy { $0.values.count == 72 })
+        // single_face.mp4: a man goes from neutral to smiling, so the lip corners end higher than they start.
+        let corners = curves[2].values.filter(\.isFinite)
+        #expect(corners.count > 60 && corners.suffix(10).reduce(0, +) > corners.prefix(10).reduce(0, +))
+        let screen = app.render(width: 100, height: 30)
+        let side = (67..<100).flatMap { x in (0..<30).map { screen[x, $0].glyph } }
+        #expect(screen.text.contains("lip corners") && side.filter { $0.unicodeScalars.first!.value >= 0x2801 && $0.unicodeScalars.first!.value <= 0x28FF }.count > 20)
     }
 
     @Test func sortingCyclesOrders() {
