@@ -294,7 +294,9 @@ public final class App {
             fpsSamples.append(Date())
             if fpsSamples.count > 30 { fpsSamples.removeFirst() }
             // Wait out the rest of one frame interval (drawing time included), so redraws keep the clip's rate.
-            let interval = screen == .player && playing ? 1000 / max(playback?.frameRate ?? 25, 1) / speed : 100
+            // Keys and resizes wake the loop at once; otherwise the browser has nothing to animate, and
+            // a paused player only picks up landmarks and curves arriving from the background.
+            let interval = screen == .player ? (playing ? 1000 / max(playback?.frameRate ?? 25, 1) / speed : 100) : 500
             let wait = Int32(max(1, interval - Date().timeIntervalSince(started) * 1000))
             if let key = terminal.readKey(timeoutMs: wait), key != "resize" {
                 if !handle(key) { break }
