@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "TensorCore", "Media", "TestSupport"], swiftSettings: numeric),
         .testTarget(name: "FaceTests", dependencies: ["Face", "Datasets", "Media", "TensorCore", "TestSupport"], swiftSettings: numeric),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Media", "TestSupport"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "Workbench", "Media", "TestSupport"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Workbench", "Media", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "PlatformTests", dependencies: ["CBLAS", "CNCurses", "CFFmpeg", "TestSupport", "finecliper"]),
     ]
 )
