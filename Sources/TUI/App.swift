@@ -90,13 +90,15 @@ public final class App {
         case .down: table.move(by: 1, visibleRows: pageRows)
         case .pageUp: table.move(by: -pageRows, visibleRows: pageRows)
         case .pageDown: table.move(by: pageRows, visibleRows: pageRows)
-        case .top: table.move(by: -table.rows.count, visibleRows: pageRows)
-        case .bottom: table.move(by: table.rows.count, visibleRows: pageRows)
+        case .top: if screen == .player { seek(to: 0) } else { table.move(by: -table.rows.count, visibleRows: pageRows) }
+        case .bottom: if screen == .player { seek(to: .max) } else { table.move(by: table.rows.count, visibleRows: pageRows) }
         case .open, .player: if screen == .browser { openSelected() }
         case .browser: if screen == .player { closePlayer() }
         case .playPause: playing.toggle()
-        case .stepBack: playing = false; frameIndex = max(0, frameIndex - 1); position = Double(frameIndex)
-        case .stepForward: playing = false; frameIndex = max(0, min((playback?.frameCount ?? 1) - 1, frameIndex + 1)); position = Double(frameIndex)
+        case .stepBack: playing = false; seek(to: frameIndex - 1)
+        case .stepForward: playing = false; seek(to: frameIndex + 1)
+        case .seekBack: seek(to: frameIndex - Int((playback?.frameRate ?? 25).rounded()))
+        case .seekForward: seek(to: frameIndex + Int((playback?.frameRate ?? 25).rounded()))
         case .faster: speed = min(4, speed * 2)
         case .slower: speed = max(0.125, speed / 2)
         case .glyphs: glyphs = glyphs.next
@@ -122,6 +124,14 @@ public final class App {
         playing = true
         lastTick = Date()
         screen = .player
+    }
+
+    /// Moves the player to a frame (clamped to the clip).
+    func seek(to frame: Int) {
+        guard screen == .player, let p = playback else { return }
+        frameIndex = max(0, min(p.frameCount - 1, frame))
+        position = Double(frameIndex)
+        p.playhead = frameIndex
     }
 
     /// A clip that failed (to open, or part-way: its good frames still play) is marked in the browser.

@@ -4,7 +4,8 @@ import Foundation
 public enum Action: String, CaseIterable, Sendable {
     case quit, back, help, filter, sort, up, down, top, bottom, pageUp = "page_up", pageDown = "page_down", open
     case nextPane = "next_pane", browser = "screen_browser", player = "screen_player", training = "screen_training"
-    case playPause = "play_pause", stepBack = "step_back", stepForward = "step_forward", faster, slower
+    case playPause = "play_pause", stepBack = "step_back", stepForward = "step_forward"
+    case seekBack = "seek_back", seekForward = "seek_forward", faster, slower
     case glyphs, landmarks, parsing, theme
 
     public var summary: String {
@@ -16,8 +17,8 @@ public enum Action: String, CaseIterable, Sendable {
         case .sort: return "change sort order"
         case .up: return "move up"
         case .down: return "move down"
-        case .top: return "first item"
-        case .bottom: return "last item"
+        case .top: return "first item / first frame"
+        case .bottom: return "last item / last frame"
         case .pageUp: return "page up"
         case .pageDown: return "page down"
         case .open: return "open"
@@ -28,6 +29,8 @@ public enum Action: String, CaseIterable, Sendable {
         case .playPause: return "play / pause"
         case .stepBack: return "previous frame"
         case .stepForward: return "next frame"
+        case .seekBack: return "back one second"
+        case .seekForward: return "ahead one second"
         case .faster: return "faster"
         case .slower: return "slower"
         case .glyphs: return "cycle glyphs (half blocks, ASCII, braille)"
@@ -48,7 +51,7 @@ public struct Keymap: Sendable {
         .quit: ["q", "ctrl-c"], .back: ["esc"], .help: ["?", "f1"], .filter: ["/"], .sort: ["s"],
         .up: ["k", "up"], .down: ["j", "down"], .top: ["home"], .bottom: ["G", "end"], .pageUp: ["pgup"], .pageDown: ["pgdn"],
         .open: ["enter"], .nextPane: ["tab"], .browser: ["1"], .player: ["2"], .training: ["3"],
-        .playPause: ["space"], .stepBack: [","], .stepForward: ["."], .faster: ["+"], .slower: ["-"],
+        .playPause: ["space"], .stepBack: [","], .stepForward: ["."], .seekBack: ["left"], .seekForward: ["right"], .faster: ["+"], .slower: ["-"],
         .glyphs: ["g"], .landmarks: ["l"], .parsing: ["p"], .theme: ["t"],
     ]
 

@@ -31,6 +31,12 @@ import TestSupport
         let paused = app.frameIndex
         app.handle("space"); app.handle("."); app.handle(".")
         #expect(app.frameIndex == paused + 2)
+        app.handle("home"); app.handle("right")
+        #expect(app.frameIndex == 30, "one second ahead at 30 fps")
+        app.handle("end"); app.handle("right")
+        #expect(app.frameIndex == 71)
+        app.handle("left"); app.handle(",")
+        #expect(app.frameIndex == 40)
         app.handle("g")
         #expect(app.glyphs == .ascii)
         app.handle("esc")
