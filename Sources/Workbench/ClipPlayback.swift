@@ -31,8 +31,12 @@ public final class ClipPlayback: @unchecked Sendable {
     var window = Int.max
     var frames: [Int: DisplayFrame] = [:]
     var tracks: [Int: [SIMD2<Double>]] = [:]
-    var scales: [Int: Double] = [:]
+    /// Frames the tracker has passed (decoded, landmarks known when there is a tracker).
+    var seen = Set<Int>()
     var head = 0
+    /// Display size over source size, known from the first decoded frame.
+    var displayScale: Double?
+    var trackingDone = false
     var failure: String?
     var undecodable: [Int] = []
     var cancelled = false
@@ -55,11 +59,16 @@ public final class ClipPlayback: @unchecked Sendable {
                 count = src.frameCount
                 opened = true
                 lock.unlock()
+                DispatchQueue.global(qos: .userInitiated).async { [self] in
+                    do { try keepWindowFilled(path: path, folderFrameRate: folderFrameRate) } catch {
+                        lock.lock(); failure = failure ?? "\(error)"; lock.unlock()
+                    }
+                }
                 try track(src, faceModels: faceModels, maxSide: maxSide)
-                try keepWindowFilled(src, maxSide: maxSide)
             } catch {
                 lock.lock(); failure = "\(error)"; lock.unlock()
             }
+            lock.lock(); trackingDone = true; lock.unlock()
         }
     }
 
@@ -88,8 +97,9 @@ public final class ClipPlayback: @unchecked Sendable {
             lock.lock()
             if window == .max {
                 window = max(32, memoryBudget / max(1, shown.pixels.count * (hasFaceModels ? 2 : 1)))
+                displayScale = scale
             }
-            scales[i] = scale
+            if tracker == nil { seen.insert(i) }
             let wanted = inWindow(i)
             lock.unlock()
             // Shown at once; shown again with its landmarks as soon as the tracker has them.
@@ -98,33 +108,41 @@ public final class ClipPlayback: @unchecked Sendable {
             let r = try tracker.process(image, frame: i, timestamp: Double(i) / frameRate)
             track.append(r.points)
             let points = r.success ? r.points : []
-            lock.lock(); tracks[i] = points; lock.unlock()
+            lock.lock(); tracks[i] = points; seen.insert(i); lock.unlock()
             if wanted { store(display(shown, index: i, scale: scale, points: points)) }
         }
         let text = faceModels == nil ? nil : MotionDescriber.describe(track)
         lock.lock(); motionDescription = text; lock.unlock()
     }
 
-    /// Pass 2: until cancelled, decode the frames of the playhead's window that are missing (in
-    /// short sequential runs) and drop the ones outside it.
-    func keepWindowFilled(_ src: FrameSource, maxSide: Int) throws {
-        guard windowSize < frameCount else { return }   // everything is already in memory
+    /// Beside tracking, until cancelled: drop frames outside the playhead's window and decode the
+    /// ones missing from it (in short sequential runs, with a reader of its own), so playback never
+    /// waits for the tracker and memory stays within the budget. Not needed when the whole clip fits.
+    func keepWindowFilled(path: String, folderFrameRate: Double) throws {
+        var src: FrameSource?
         var evictedFor = -1
         while !isCancelled {
             lock.lock()
+            guard let scale = displayScale else {
+                let done = trackingDone
+                lock.unlock()
+                if done { return }   // no frame could be decoded
+                Thread.sleep(forTimeInterval: 0.02)
+                continue
+            }
+            if window >= count { lock.unlock(); return }   // the tracker keeps every frame
             if head != evictedFor { frames = frames.filter { inWindow($0.key) }; evictedFor = head }
             let start = head
             let missing = (0..<window).lazy.map { (start + $0) % self.count }
                 .first { self.frames[$0] == nil && !self.undecodable.contains($0) }
+            let run = missing.map { first in (first..<min(count, first + 16)).filter { inWindow($0) && frames[$0] == nil } } ?? []
             lock.unlock()
-            guard let first = missing else { Thread.sleep(forTimeInterval: 0.02); continue }
-            lock.lock()
-            let run = (first..<min(count, first + 16)).filter { inWindow($0) && frames[$0] == nil }
-            lock.unlock()
-            let decoded = try src.frames(at: run, size: nil).frames
+            guard !run.isEmpty else { Thread.sleep(forTimeInterval: 0.02); continue }
+            if src == nil { src = try openFrameSource(path, frameRate: folderFrameRate) }
+            let decoded = try src!.frames(at: run, size: nil).frames
             for (i, image) in decoded.sorted(by: { $0.key < $1.key }) {
-                lock.lock(); let points = tracks[i]; let scale = scales[i] ?? 1; lock.unlock()
-                store(display(Self.resized(image, scale), index: i, scale: scale, points: points))
+                lock.lock(); let points = tracks[i]; let wanted = inWindow(i); lock.unlock()
+                if wanted { store(display(Self.resized(image, scale), index: i, scale: scale, points: points)) }
             }
             lock.lock(); undecodable += run.filter { decoded[$0] == nil && !undecodable.contains($0) }; lock.unlock()
         }
@@ -178,7 +196,7 @@ public final class ClipPlayback: @unchecked Sendable {
     public var cachedFrames: Int { lock.lock(); defer { lock.unlock() }; return frames.count }
 
     /// Whether the tracker has seen frame `i` (its landmarks, possibly none, are known).
-    public func isTracked(_ i: Int) -> Bool { lock.lock(); defer { lock.unlock() }; return scales[i] != nil }
+    public func isTracked(_ i: Int) -> Bool { lock.lock(); defer { lock.unlock() }; return seen.contains(i) }
 
     /// Why decoding stopped, or which frames could not be decoded (the others still play).
     public var error: String? {

@@ -37,6 +37,26 @@ import TestSupport
         #expect(p.error == nil)
     }
 
+    @Test func memoryStaysBoundedWhilePlaybackRunsAheadOfDecoding() throws {
+        let file = try Self.media.clip("run.mp4", codec: ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "25"], seconds: "8")
+        let p = ClipPlayback(entry: ClipEntry(id: "run", path: file), faceModels: nil, maxSide: 160, memoryBudget: 1)
+        defer { p.cancel() }
+        #expect(waitUntil { p.isOpen } && p.frameCount == 200)
+        // Play at 500 frames/s while the clip is still being read: never more than the window (plus
+        // the run being decoded) in memory, and the frame under the playhead keeps arriving.
+        var most = 0, shownNearHead = 0
+        for head in stride(from: 0, to: 200, by: 2) {
+            p.playhead = head
+            Thread.sleep(forTimeInterval: 0.004)
+            most = max(most, p.cachedFrames)
+            if (max(0, head - 8)...head).contains(where: { p.frame(at: $0) != nil }) { shownNearHead += 1 }
+        }
+        #expect(most <= 32 + 16, "at most \(most) frames in memory")
+        p.playhead = 150
+        #expect(waitUntil { p.frame(at: 150) != nil && p.frame(at: 181) != nil })
+        print("frames near the playhead while racing ahead: \(shownNearHead) of 100")
+    }
+
     @Test func aShortClipStaysInMemoryWhole() throws {
         let file = try Self.media.clip("short.mp4", codec: ["-c:v", "libx264", "-pix_fmt", "yuv420p"], seconds: "1")
         let p = ClipPlayback(entry: ClipEntry(id: "short", path: file), faceModels: nil)
