@@ -78,26 +78,9 @@ public struct ParsingMap: Sendable {
 
     /// Scan-line fill (even-odd rule, pixel centres) of a polygon with `cls`.
     mutating func fill(_ polygon: [SIMD2<Double>], _ cls: FaceClass) {
-        guard polygon.count >= 3 else { return }
-        let ys = polygon.map(\.y)
-        let y0 = max(0, Int(ys.min()!.rounded(.down))), y1 = min(height - 1, Int(ys.max()!.rounded(.up)))
-        guard y0 <= y1 else { return }
-        for y in y0...y1 {
-            let cy = Double(y) + 0.5
-            var xs: [Double] = []
-            for i in polygon.indices {
-                let a = polygon[i], b = polygon[(i + 1) % polygon.count]
-                if (a.y <= cy && b.y > cy) || (b.y <= cy && a.y > cy) {
-                    xs.append(a.x + (cy - a.y) / (b.y - a.y) * (b.x - a.x))
-                }
-            }
-            xs.sort()
-            var k = 0
-            while k + 1 < xs.count {
-                let from = max(0, Int((xs[k] - 0.5).rounded(.up))), to = min(width - 1, Int((xs[k + 1] - 0.5).rounded(.down)))
-                if from <= to { for x in from...to { classes[y * width + x] = UInt8(cls.rawValue) } }
-                k += 2
-            }
+        let value = UInt8(cls.rawValue)
+        ScanlineFill.spans(of: polygon, width: width, height: height) { y, xs in
+            for x in xs { classes[y * width + x] = value }
         }
     }
 
@@ -112,11 +95,17 @@ public struct ParsingMap: Sendable {
     }
 
     /// FaceXFormer's visualisation: 0.5·face + 0.5·colour (so the black background halves the face).
-    public func overlay(on face: RGBImage) -> RGBImage {
+    /// With `dimBackground: false` background pixels keep the face's colour (the player's overlay).
+    public func overlay(on face: RGBImage, dimBackground: Bool = true) -> RGBImage {
         precondition(face.width == width && face.height == height, "overlay needs a face of the map's size")
-        let colors = colorImage()
-        return RGBImage(width: width, height: height,
-                        pixels: zip(face.pixels, colors.pixels).map { UInt8((Int($0) + Int($1)) / 2) })
+        var out = face
+        for (i, c) in classes.enumerated() where c != 0 || dimBackground {
+            let color = Self.colors[Int(c)]
+            out.pixels[3 * i] = UInt8((Int(face.pixels[3 * i]) + Int(color.0)) / 2)
+            out.pixels[3 * i + 1] = UInt8((Int(face.pixels[3 * i + 1]) + Int(color.1)) / 2)
+            out.pixels[3 * i + 2] = UInt8((Int(face.pixels[3 * i + 2]) + Int(color.2)) / 2)
+        }
+        return out
     }
 
     /// Pixel count per class.

@@ -48,18 +48,20 @@ public final class Terminal {
     func pairs(_ buffer: CellBuffer) -> [Int32] {
         guard has_colors() else { return [Int32](repeating: 0, count: buffer.cells.count) }
         let keys = buffer.cells.map { Int64(colorNumber($0.fg)) << 32 | Int64(UInt32(bitPattern: colorNumber($0.bg))) }
-        let missing = keys.reduce(0) { $0 + (known[$1] == nil ? 1 : 0) }
+        var numbers = keys.map { known[$0] ?? -1 }
+        let missing = numbers.reduce(0) { $0 + ($1 < 0 ? 1 : 0) }
         if known.count + missing > Int(shim_COLOR_PAIRS()) - 16 {
             reset_color_pairs()
             clearok(shim_curscr(), true)
             known.removeAll(keepingCapacity: true)
+            numbers = Array(repeating: -1, count: keys.count)
         }
-        return keys.map { key in
-            if let p = known[key] { return p }
-            let p = alloc_pair(Int32(truncatingIfNeeded: key >> 32), Int32(truncatingIfNeeded: key))
-            known[key] = p
-            return p
+        for (i, key) in keys.enumerated() where numbers[i] < 0 {
+            if let p = known[key] { numbers[i] = p; continue }   // allocated for an earlier cell of this frame
+            numbers[i] = alloc_pair(Int32(truncatingIfNeeded: key >> 32), Int32(truncatingIfNeeded: key))
+            known[key] = numbers[i]
         }
+        return numbers
     }
 
     /// Draws the buffer and refreshes the screen.

@@ -1,5 +1,4 @@
 import CBLAS
-import Foundation
 
 /// The one door to OpenBLAS: row-major single-precision GEMM.
 ///
@@ -36,19 +35,16 @@ public enum BLAS {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : c[i * ldc + j] * beta } }
             return
         }
-        let parts = parallel && 2 * m * n * k >= splitThreshold ? Parallelism.threads : 1
-        guard parts > 1 && max(m, n) >= 16 * parts else {
+        guard parallel && 2 * m * n * k >= splitThreshold && max(m, n) >= 32 else {
             sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
         }
-        // Split the larger of A and B, so each thread packs only its share of it.
-        let byRows = m >= n ? m >= 16 * parts : n < 16 * parts
+        // Split the larger of A and B, so each thread packs only its share of it; blocks of 8 rows
+        // (or columns), at least two blocks per thread.
+        let byRows = m >= n ? m >= 32 : n < 32
         let extent = byRows ? m : n
-        let step = ((extent + parts - 1) / parts + 7) / 8 * 8   // blocks in multiples of 8
-        let task = UncheckedSendable((a, b, c))
-        DispatchQueue.concurrentPerform(iterations: (extent + step - 1) / step) { part in
-            let (a, b, c) = task.value
-            let lo = part * step, count = min(extent, lo + step) - lo
+        parallelChunks((extent + 7) / 8, minPerChunk: 2) { blocks in
+            let lo = blocks.lowerBound * 8, count = min(extent, blocks.upperBound * 8) - lo
             if byRows {
                 sgemm(transA, transB, count, n, k, alpha, transA ? a + lo : a + lo * lda, lda, b, ldb, beta, c + lo * ldc, ldc)
             } else {

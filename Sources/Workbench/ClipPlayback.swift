@@ -41,6 +41,8 @@ public final class ClipPlayback: @unchecked Sendable {
     var undecodable: [Int] = []
     var cancelled = false
     var motionDescription: String?
+    /// `motionCurves()` for the number of tracked frames it was computed from.
+    var curves: (tracked: Int, curves: [MotionCurve])?
 
     /// Returns at once: opening the clip (a packet scan, long for long videos), decoding and
     /// tracking all happen in the background. `maxSide` bounds the decoded size (terminal panes
@@ -164,14 +166,7 @@ public final class ClipPlayback: @unchecked Sendable {
         frame.landmarks = points.map { ($0.x * scale, $0.y * scale) }
         if !points.isEmpty {
             let map = ParsingMap(landmarks: points.map { $0 * scale }, width: shown.width, height: shown.height)
-            var blended = shown.pixels
-            for (k, c) in map.classes.enumerated() where c != 0 {
-                let color = ParsingMap.colors[Int(c)]
-                blended[3 * k] = UInt8((Int(blended[3 * k]) + Int(color.0)) / 2)
-                blended[3 * k + 1] = UInt8((Int(blended[3 * k + 1]) + Int(color.1)) / 2)
-                blended[3 * k + 2] = UInt8((Int(blended[3 * k + 2]) + Int(color.2)) / 2)
-            }
-            frame.parsingPixels = blended
+            frame.parsingPixels = map.overlay(on: shown, dimBackground: false).pixels
         }
         return frame
     }

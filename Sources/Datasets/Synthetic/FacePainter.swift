@@ -27,29 +27,13 @@ struct FacePainter {
     /// Fills a polygon (output-pixel coordinates) by the even-odd rule at sample centres; `within`
     /// restricts it to samples already of that part (irises stay inside the eye).
     mutating func fill(_ polygon: [SIMD2<Double>], _ p: Paint, as q: Part? = nil, within: Part? = nil) {
-        guard polygon.count >= 3 else { return }
-        let w = width * scale, h = height * scale, s = Double(scale)
-        let ys = polygon.map { $0.y * s }
-        let y0 = max(0, Int(ys.min()!.rounded(.down))), y1 = min(h - 1, Int(ys.max()!.rounded(.up)))
-        guard y0 <= y1 else { return }
-        var xs: [Double] = []
-        for y in y0...y1 {
-            let sy = Double(y) + 0.5
-            xs.removeAll(keepingCapacity: true)
-            for i in polygon.indices {
-                let a = polygon[i] * s, b = polygon[(i + 1) % polygon.count] * s
-                if (a.y <= sy) != (b.y <= sy) { xs.append(a.x + (sy - a.y) / (b.y - a.y) * (b.x - a.x)) }
-            }
-            xs.sort()
-            for k in stride(from: 0, to: xs.count - 1, by: 2) {
-                let x0 = max(0, Int((xs[k] - 0.5).rounded(.up))), x1 = min(w - 1, Int((xs[k + 1] - 0.5).rounded(.down)))
-                guard x0 <= x1 else { continue }
-                for x in x0...x1 {
-                    let i = y * w + x
-                    if let within, part[i] != within { continue }
-                    paint[i] = p
-                    if let q { part[i] = q }
-                }
+        let w = width * scale
+        ScanlineFill.spans(of: polygon.map { $0 * Double(scale) }, width: w, height: height * scale) { y, xs in
+            for x in xs {
+                let i = y * w + x
+                if let within, part[i] != within { continue }
+                paint[i] = p
+                if let q { part[i] = q }
             }
         }
     }
