@@ -4,7 +4,7 @@
 SWIFT ?= swift
 ARGS ?=
 
-.PHONY: run test setup build bench clean
+.PHONY: run test setup build bench fuzz clean
 
 setup:
 	@scripts/setup
@@ -20,6 +20,11 @@ run: build
 test: setup
 	$(SWIFT) build -c release
 	$(SWIFT) test -c release
+
+# libFuzzer targets for every parser of user files, SECONDS each (see scripts/fuzz).
+SECONDS ?= 60
+fuzz: setup
+	scripts/fuzz $(SECONDS)
 
 bench: build
 	scripts/bench-tensor

@@ -2,8 +2,8 @@
 import PackageDescription
 import Foundation
 
-/// Numeric targets are built with `-Ounchecked` in release and for a CPU that has FMA, so SIMD
-/// `addingProduct` lowers to one instruction instead of a libm call. `FINECLIPER_TARGET_CPU`
+/// Every target is built for a CPU that has FMA, so SIMD `addingProduct` lowers to one instruction
+/// instead of a libm call. `FINECLIPER_TARGET_CPU`
 /// overrides the CPU (e.g. `native`, `znver4`, or `x86-64` for a portable, slower binary).
 let targetCPU = ProcessInfo.processInfo.environment["FINECLIPER_TARGET_CPU"] ?? "haswell"
 
@@ -13,10 +13,12 @@ let cpuFlags = ["-target-cpu", targetCPU]
 let cpuFlags: [String] = []
 #endif
 
-let numeric: [SwiftSetting] = [
-    .unsafeFlags(cpuFlags),
-    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
-]
+let cpu: [SwiftSetting] = [.unsafeFlags(cpuFlags)]
+
+/// Only the numeric kernels drop Swift's overflow and bounds checks in release (`-Ounchecked`):
+/// their loops run over shapes that `check` has validated first. Every target that reads user
+/// files keeps the checks, so a parser bug traps instead of reading out of bounds.
+let numeric: [SwiftSetting] = cpu + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 
 let package = Package(
     name: "finecliper",
@@ -35,22 +37,22 @@ let package = Package(
         .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
         .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: numeric),
-        .target(name: "Media", dependencies: ["TensorCore", "CFFmpeg"], swiftSettings: numeric),
-        .target(name: "Datasets", dependencies: ["TensorCore", "Media"], swiftSettings: numeric),
-        .target(name: "Face", dependencies: ["TensorCore", "Media"], swiftSettings: numeric),
-        .target(name: "CLIP", dependencies: ["TensorCore", "Media"], swiftSettings: numeric),
-        .target(name: "Workbench", dependencies: ["Media", "Datasets", "Face"], swiftSettings: numeric),
-        .target(name: "TUI", dependencies: ["Workbench", "CNCurses"], swiftSettings: numeric),
+        .target(name: "Media", dependencies: ["TensorCore", "CFFmpeg"], swiftSettings: cpu),
+        .target(name: "Datasets", dependencies: ["TensorCore", "Media"], swiftSettings: cpu),
+        .target(name: "Face", dependencies: ["TensorCore", "Media"], swiftSettings: cpu),
+        .target(name: "CLIP", dependencies: ["TensorCore", "Media"], swiftSettings: cpu),
+        .target(name: "Workbench", dependencies: ["Media", "Datasets", "Face"], swiftSettings: cpu),
+        .target(name: "TUI", dependencies: ["Workbench", "CNCurses"], swiftSettings: cpu),
         .executableTarget(name: "finecliper", dependencies: [
             "TensorCore", "Media", "Datasets", "Face", "CLIP", "Workbench", "TUI", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: numeric),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CBLAS"], swiftSettings: numeric),
+        ], swiftSettings: cpu),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CBLAS"], swiftSettings: cpu),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "MediaTests", dependencies: ["Media", "TestSupport"], swiftSettings: numeric),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "TestSupport"], swiftSettings: cpu),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Media", "TensorCore", "TestSupport"]),
-        .testTarget(name: "CLIPTests", dependencies: ["CLIP", "TensorCore", "Media", "TestSupport"], swiftSettings: numeric),
-        .testTarget(name: "FaceTests", dependencies: ["Face", "Datasets", "Media", "TensorCore", "TestSupport"], swiftSettings: numeric),
+        .testTarget(name: "CLIPTests", dependencies: ["CLIP", "TensorCore", "Media", "TestSupport"], swiftSettings: cpu),
+        .testTarget(name: "FaceTests", dependencies: ["Face", "Datasets", "Media", "TensorCore", "TestSupport"], swiftSettings: cpu),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Media", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Workbench", "Media", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "PlatformTests", dependencies: ["CBLAS", "CNCurses", "CFFmpeg", "TestSupport", "finecliper"]),

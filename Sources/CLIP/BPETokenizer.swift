@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// CLIP's byte-level BPE tokenizer: text is cleaned and lower-cased, split into words by CLIP's
 /// pattern, each word's UTF-8 bytes are mapped to printable characters, and merges are applied
@@ -37,7 +38,7 @@ public final class BPETokenizer: @unchecked Sendable {
     /// vocabulary is the 256 byte symbols, the same with "</w>", every merge, and the two specials.
     public convenience init(bpeFile path: String) throws {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw LoadError.unreadable(path: path) }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = textLines(text)
         let count = 49152 - 256 - 2
         guard lines.count > count else {
             throw LoadError.malformed(path: path, line: lines.count, reason: "expected at least \(count + 1) lines of merges")
@@ -68,10 +69,14 @@ public final class BPETokenizer: @unchecked Sendable {
         }
         guard let text = try? String(contentsOfFile: mergesFile, encoding: .utf8) else { throw LoadError.unreadable(path: mergesFile) }
         var merges: [(String, String)] = []
-        for (i, line) in text.split(separator: "\n").enumerated() where !line.hasPrefix("#version") {
+        for (i, line) in textLines(text).enumerated() where !line.hasPrefix("#version") && !line.isEmpty {
             let parts = line.split(separator: " ")
             guard parts.count == 2 else { throw LoadError.malformed(path: mergesFile, line: i + 1, reason: "a merge must be two symbols") }
             merges.append((String(parts[0]), String(parts[1])))
+        }
+        guard !object.isEmpty else { throw LoadError.malformed(path: vocabJSON, line: 1, reason: "the vocabulary is empty") }
+        for special in ["<|startoftext|>", "<|endoftext|>"] where object[special] == nil {
+            throw LoadError.malformed(path: vocabJSON, line: 1, reason: "the vocabulary has no \(special) token")
         }
         let vocab = object.sorted { $0.value < $1.value }.map(\.key)
         guard vocab.enumerated().allSatisfy({ object[$0.element] == $0.offset }) else {
@@ -172,5 +177,12 @@ public final class BPETokenizer: @unchecked Sendable {
         cache[token] = word
         lock.unlock()
         return word
+    }
+}
+
+extension BPETokenizer.LoadError: DomainError {
+    public var kind: FailureKind {
+        if case .unreadable = self { return .missingInput }
+        return .badData
     }
 }

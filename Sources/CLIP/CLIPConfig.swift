@@ -65,31 +65,56 @@ public struct CLIPConfig: Codable, Equatable, Sendable {
         guard type == "clip" || architectures.contains("CLIPModel") else {
             throw CLIPError.badConfig(path: path, reason: "model_type \(type ?? "missing") / architectures \(architectures) is not a CLIPModel")
         }
-        let v = json["vision_config"] as? [String: Any] ?? [:], t = json["text_config"] as? [String: Any] ?? [:]
-        func int(_ d: [String: Any], _ key: String, _ fallback: Int) throws -> Int {
+        func section(_ key: String) throws -> [String: Any] {
+            guard let value = json[key] else { return [:] }
+            guard let d = value as? [String: Any] else { throw CLIPError.badConfig(path: path, reason: "\(key) must be an object") }
+            return d
+        }
+        let v = try section("vision_config"), t = try section("text_config")
+        // Bounds well above every published CLIP (ViT-bigG: width 1664, 48 layers) so that absurd
+        // values are refused before anything is allocated.
+        func int(_ d: [String: Any], _ key: String, _ fallback: Int, max: Int) throws -> Int {
             guard let value = d[key] else { return fallback }
-            guard let n = value as? Int, n > 0 else { throw CLIPError.badConfig(path: path, reason: "\(key) must be a positive integer") }
+            guard let number = jsonNumber(value), let n = Int(exactly: number), (1...max).contains(n) else {
+                throw CLIPError.badConfig(path: path, reason: "\(key) must be an integer in 1…\(max), found \(value)")
+            }
             return n
         }
+        func eps(_ d: [String: Any]) throws -> Float {
+            guard let value = d["layer_norm_eps"] else { return 1e-5 }
+            guard let number = jsonNumber(value), number > 0, number < 1 else {
+                throw CLIPError.badConfig(path: path, reason: "layer_norm_eps must be a number in (0, 1), found \(value)")
+            }
+            return Float(number)
+        }
         func act(_ d: [String: Any]) throws -> Activation {
-            switch d["hidden_act"] as? String ?? "quick_gelu" {
+            guard let value = d["hidden_act"] else { return .quickGelu }
+            switch value as? String {
             case "quick_gelu": return .quickGelu
             case "gelu": return .gelu
             case "gelu_new", "gelu_pytorch_tanh": return .geluTanh
-            case let other: throw CLIPError.badConfig(path: path, reason: "unsupported hidden_act \(other)")
+            default: throw CLIPError.badConfig(path: path, reason: "unsupported hidden_act \(value)")
             }
         }
-        let vision = Vision(width: try int(v, "hidden_size", 768), layers: try int(v, "num_hidden_layers", 12),
-                            heads: try int(v, "num_attention_heads", 12), mlpWidth: try int(v, "intermediate_size", 3072),
-                            patchSize: try int(v, "patch_size", 32), imageSize: try int(v, "image_size", 224),
-                            layerNormEps: Float(v["layer_norm_eps"] as? Double ?? 1e-5), activation: try act(v))
-        let text = Text(vocabSize: try int(t, "vocab_size", 49408), width: try int(t, "hidden_size", 512),
-                        layers: try int(t, "num_hidden_layers", 12), heads: try int(t, "num_attention_heads", 8),
-                        mlpWidth: try int(t, "intermediate_size", 2048), contextLength: try int(t, "max_position_embeddings", 77),
-                        layerNormEps: Float(t["layer_norm_eps"] as? Double ?? 1e-5), activation: try act(t))
+        let vision = Vision(width: try int(v, "hidden_size", 768, max: 8192), layers: try int(v, "num_hidden_layers", 12, max: 128),
+                            heads: try int(v, "num_attention_heads", 12, max: 256), mlpWidth: try int(v, "intermediate_size", 3072, max: 32768),
+                            patchSize: try int(v, "patch_size", 32, max: 1024), imageSize: try int(v, "image_size", 224, max: 4096),
+                            layerNormEps: try eps(v), activation: try act(v))
+        let text = Text(vocabSize: try int(t, "vocab_size", 49408, max: 1_000_000), width: try int(t, "hidden_size", 512, max: 8192),
+                        layers: try int(t, "num_hidden_layers", 12, max: 128), heads: try int(t, "num_attention_heads", 8, max: 256),
+                        mlpWidth: try int(t, "intermediate_size", 2048, max: 32768), contextLength: try int(t, "max_position_embeddings", 77, max: 4096),
+                        layerNormEps: try eps(t), activation: try act(t))
         guard vision.width % vision.heads == 0, text.width % text.heads == 0, vision.imageSize % vision.patchSize == 0 else {
             throw CLIPError.badConfig(path: path, reason: "widths must divide by heads and the image size by the patch size")
         }
-        self.init(vision: vision, text: text, projectionDim: try int(json, "projection_dim", 512))
+        guard text.contextLength >= 2 else { throw CLIPError.badConfig(path: path, reason: "max_position_embeddings must hold at least start and end tokens") }
+        self.init(vision: vision, text: text, projectionDim: try int(json, "projection_dim", 512, max: 8192))
     }
+}
+
+/// A JSON number from `JSONSerialization`, refusing booleans (which it also hands out as NSNumber).
+func jsonNumber(_ value: Any) -> Double? {
+    guard let n = value as? NSNumber else { return nil }
+    let type = String(cString: n.objCType)
+    return type == "c" || type == "B" ? nil : n.doubleValue
 }

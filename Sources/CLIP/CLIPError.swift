@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Problems loading or running a CLIP model, with the file and tensor names involved.
 public enum CLIPError: Error, CustomStringConvertible, Equatable {
     case missingFile(path: String, what: String)
@@ -17,5 +19,12 @@ public enum CLIPError: Error, CustomStringConvertible, Equatable {
             return "\(p): the weights do not fit the configuration (\(parts.joined(separator: "; ")))"
         case let .badInput(r): return r
         }
+    }
+}
+
+extension CLIPError: DomainError {
+    public var kind: FailureKind {
+        if case .missingFile = self { return .missingInput }
+        return .badData
     }
 }

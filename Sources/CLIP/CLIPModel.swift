@@ -55,6 +55,14 @@ public final class CLIPModel {
         return model
     }
 
+    /// Refuses a tokenizer whose ids the text tower cannot embed (a vocabulary from another model).
+    public func checkTokenizer(_ tokenizer: BPETokenizer, path: String) throws {
+        let largest = tokenizer.encoder.values.max() ?? 0
+        guard largest < config.text.vocabSize else {
+            throw CLIPError.badConfig(path: path, reason: "the tokenizer has ids up to \(largest), the model's vocab_size is \(config.text.vocabSize) (vocabulary from another model?)")
+        }
+    }
+
     /// Projected image embeddings [B, projectionDim] of images [B, 3, S, S] (not normalised).
     public func encodeImages(_ images: Tensor, tape: Tape = Tape(recording: false)) -> Variable {
         tape.linear(vision.forward(images, tape: tape), weight: tape.parameter(visualProjection))

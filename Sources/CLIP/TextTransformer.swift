@@ -27,7 +27,7 @@ public final class TextTransformer {
     /// after EOT, which the causal mask keeps from mattering) → [B, width] features.
     public func forward(_ ids: [[Int]], tape t: Tape, hiddenStates: ((Int, Tensor) -> Void)? = nil) -> Variable {
         let length = ids.map(\.count).max() ?? 0
-        precondition(length > 0 && length <= config.contextLength, "token sequences must have 1…\(config.contextLength) ids")
+        check(length > 0 && length <= config.contextLength, "token sequences must have 1…\(config.contextLength) ids")
         let padded = ids.map { $0 + Array(repeating: 0, count: length - $0.count) }
         let eot = ids.map { row in row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }! }
         var x = t.embedding(t.parameter(tokenEmbedding), ids: padded)

@@ -31,7 +31,7 @@ public final class VisionTransformer {
     /// convolution weight.
     public func patchify(_ images: Tensor) -> Tensor {
         let (b, s, p) = (images.shape[0], config.imageSize, config.patchSize)
-        precondition(images.rank == 4 && images.shape[1] == 3 && images.shape[2] == s && images.shape[3] == s,
+        check(images.rank == 4 && images.shape[1] == 3 && images.shape[2] == s && images.shape[3] == s,
                      "images must be [B, 3, \(s), \(s)], got \(images.shape)")
         let g = s / p, rowLen = 3 * p * p
         var out = Tensor(zeros: [b, g * g, rowLen])

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// A small RFC 4180 reader: comma-separated fields, double-quoted fields with "" escapes and
 /// embedded commas or newlines, CRLF or LF line ends, and a UTF-8 byte-order mark.
 public enum CSVTable {
@@ -42,7 +44,8 @@ public enum CSVTable {
     }
 }
 
-public struct CSVError: Error, CustomStringConvertible {
+public struct CSVError: DomainError {
+    public var kind: FailureKind { .badData }
     public let line: Int
     public let reason: String
     public var description: String { "line \(line): \(reason)" }

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Problems with annotation files, dataset folders and description files; each names the file
 /// (and line, where there is one) and says what was expected.
 public enum DatasetError: Error, CustomStringConvertible, Equatable {
@@ -19,6 +21,16 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         case let .badFold(f, r): return "fold \(f) does not exist; this dataset has folds \(r.lowerBound)–\(r.upperBound)"
         case let .unknownFormat(p): return "\(p): cannot tell which dataset layout this is; pass --format dfew|ferv39k|mafw|list"
         case let .alreadyExists(p): return "\(p): already exists; pass --replace to regenerate it"
+        }
+    }
+}
+
+extension DatasetError: DomainError {
+    public var kind: FailureKind {
+        switch self {
+        case .missing: return .missingInput
+        case .alreadyExists: return .cannotCreate
+        default: return .badData
         }
     }
 }

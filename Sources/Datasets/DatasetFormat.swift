@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// The dataset layouts `finecliper` reads, and how to tell them apart from a root folder.
 public enum DatasetFormat: String, CaseIterable, Codable, Sendable {
@@ -55,11 +56,17 @@ enum LayoutFiles {
     static func parseLines(_ file: String, text: String, skipBadLines: Bool,
                            _ parse: (String, Int) throws -> ClipRecord) throws -> (clips: [ClipRecord], skipped: Int) {
         var clips: [ClipRecord] = [], skipped = 0
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        var firstLine: [String: Int] = [:]
+        for (n, raw) in textLines(text).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }
             do {
-                clips.append(try parse(line, n + 1))
+                let clip = try parse(line, n + 1)
+                if let first = firstLine[clip.id] {
+                    throw DatasetError.duplicateID(file: file, line: n + 1, id: clip.id, firstLine: first)
+                }
+                firstLine[clip.id] = n + 1
+                clips.append(clip)
             } catch let e as DatasetError {
                 if !skipBadLines { throw e }
                 skipped += 1

@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 
 /// Fine-grained descriptions per clip (e.g. from a multimodal LLM), read from JSON Lines
@@ -47,7 +48,7 @@ public struct DescriptionStore: Sendable {
                 try add(id, row.fields[textCol], row.line)
             }
         } else {
-            for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            for (n, raw) in textLines(text).enumerated() {
                 let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
                 if line.isEmpty { continue }
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {

@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// A cursor over dlib's binary serialization: an integer is a control byte (low nibble = number
 /// of little-endian bytes that follow, bit 7 = negative) and its bytes; a float is an integer
@@ -8,8 +9,9 @@ struct DlibStream {
     let path: String
     var position = 0
 
-    struct Error: Swift.Error, CustomStringConvertible {
+    struct Error: DomainError {
         let path: String, offset: Int, reason: String
+        var kind: FailureKind { .badData }
         var description: String { "\(path): byte \(offset): \(reason) (not a dlib shape_predictor file, or truncated)" }
     }
 

@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 
 /// Geometric measures of one face (68 iBUG points), in units of the inter-ocular distance (outer
@@ -26,7 +27,7 @@ public struct FaceMeasures: Codable, Equatable, Sendable {
     public var roll: Double, yaw: Double, pitch: Double
 
     public init(_ p: [SIMD2<Double>]) {
-        precondition(p.count == 68, "measures need the 68 iBUG points")
+        check(p.count == 68, "measures need the 68 iBUG points")
         func d(_ a: Int, _ b: Int) -> Double { hypot(p[a].x - p[b].x, p[a].y - p[b].y) }
         func mean(_ idx: ClosedRange<Int>) -> SIMD2<Double> { idx.map { p[$0] }.reduce(SIMD2(), +) / Double(idx.count) }
         let iod = max(d(36, 45), 1e-6)

@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 import Media
 
@@ -21,7 +22,7 @@ public struct ParsingMap: Sendable {
     public var classes: [UInt8]
 
     public init(width: Int, height: Int, classes: [UInt8]) {
-        precondition(classes.count == width * height, "parsing map size")
+        check(classes.count == width * height, "parsing map size")
         self.width = width; self.height = height; self.classes = classes
     }
 
@@ -46,7 +47,7 @@ public struct ParsingMap: Sendable {
 
     /// Rasterises the classes from 68 landmarks (in the map's pixel coordinates).
     public init(landmarks p: [SIMD2<Double>], width: Int, height: Int) {
-        precondition(p.count == 68, "the parsing approximation needs the 68 iBUG points")
+        check(p.count == 68, "the parsing approximation needs the 68 iBUG points")
         self.width = width; self.height = height
         classes = [UInt8](repeating: 0, count: width * height)
         let browTop = (17...26).map { p[$0].y }.min()!, chin = p[8].y
@@ -97,7 +98,7 @@ public struct ParsingMap: Sendable {
     /// FaceXFormer's visualisation: 0.5·face + 0.5·colour (so the black background halves the face).
     /// With `dimBackground: false` background pixels keep the face's colour (the player's overlay).
     public func overlay(on face: RGBImage, dimBackground: Bool = true) -> RGBImage {
-        precondition(face.width == width && face.height == height, "overlay needs a face of the map's size")
+        check(face.width == width && face.height == height, "overlay needs a face of the map's size")
         var out = face
         for (i, c) in classes.enumerated() where c != 0 || dimBackground {
             let color = Self.colors[Int(c)]

@@ -127,14 +127,26 @@ public struct ShapePredictor: Sendable {
                         features[i] = Float(image.pixels[py * image.width + px])
                     }
                 }
-                for t in levelTrees {
-                    var node = 0
-                    let splits = t.threshold.count
-                    while node < splits {
-                        node = features[Int(t.idx1[node])] - features[Int(t.idx2[node])] > t.threshold[node] ? 2 * node + 1 : 2 * node + 2
+                // Unchecked access in the hot loop: `init` proved every split index and leaf offset in range.
+                features.withUnsafeBufferPointer { f in
+                    shape.withUnsafeMutableBufferPointer { s in
+                        for t in levelTrees {
+                            t.idx1.withUnsafeBufferPointer { i1 in
+                                t.idx2.withUnsafeBufferPointer { i2 in
+                                    t.threshold.withUnsafeBufferPointer { th in
+                                        var node = 0
+                                        let splits = th.count
+                                        while node < splits {
+                                            node = f[Int(i1[node])] - f[Int(i2[node])] > th[node] ? 2 * node + 1 : 2 * node + 2
+                                        }
+                                        let leaf = leafValues.baseAddress! + t.leafOffset + (node - splits) * n
+                                        let out = s.baseAddress!
+                                        for j in 0..<n { out[j] += leaf[j] }
+                                    }
+                                }
+                            }
+                        }
                     }
-                    let base = t.leafOffset + (node - splits) * n
-                    for j in 0..<n { shape[j] += leafValues[base + j] }
                 }
             }
         }

@@ -128,7 +128,7 @@ enum TFLiteKernels {
 
     /// PAD with zeros; `p` holds (before, after) per dimension.
     static func pad(_ x: Tensor, _ p: [Int]) -> Tensor {
-        precondition(p.count == 2 * x.rank, "PAD: \(p.count / 2) padding pairs for a rank-\(x.rank) tensor")
+        check(p.count == 2 * x.rank, "PAD: \(p.count / 2) padding pairs for a rank-\(x.rank) tensor")
         let shape = x.shape.enumerated().map { $0.element + p[2 * $0.offset] + p[2 * $0.offset + 1] }
         var out = Tensor(zeros: shape)
         let inner = x.shape.last!

@@ -174,3 +174,7 @@ public final class TFLiteModel: @unchecked Sendable {
         return outputIndices.map { values[$0]! }
     }
 }
+
+extension TFLiteModel.LoadError: DomainError {
+    public var kind: FailureKind { .badData }
+}

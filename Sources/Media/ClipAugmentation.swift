@@ -79,7 +79,7 @@ public struct ClipAugmentation: Codable, Equatable, Sendable {
 extension RGBImage {
     /// The `width`×`height` region at (x, y).
     public func cropped(x: Int, y: Int, width w: Int, height h: Int) -> RGBImage {
-        precondition(x >= 0 && y >= 0 && w > 0 && h > 0 && x + w <= width && y + h <= height,
+        check(x >= 0 && y >= 0 && w > 0 && h > 0 && x + w <= width && y + h <= height,
                      "crop \(w)×\(h) at (\(x), \(y)) does not fit in \(width)×\(height)")
         var out = [UInt8](repeating: 0, count: w * h * 3)
         for row in 0..<h {

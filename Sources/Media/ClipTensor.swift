@@ -10,7 +10,7 @@ public enum ClipTensor {
     public static func make(_ frames: [RGBImage], normalize: Bool = false) -> Tensor {
         guard let first = frames.first else { return Tensor(zeros: [0, 3, 0, 0]) }
         let (w, h) = (first.width, first.height)
-        precondition(frames.allSatisfy { $0.width == w && $0.height == h }, "clip frames differ in size")
+        check(frames.allSatisfy { $0.width == w && $0.height == h }, "clip frames differ in size")
         var t = Tensor(zeros: [frames.count, 3, h, w])
         let plane = w * h
         t.withUnsafeMutableBufferPointer { out in

@@ -6,7 +6,7 @@ public enum FrameSampler {
     /// random frame in each (uniform in [0, seg) from the segment start); clips shorter than
     /// `segments` give 0…N−1 padded with the last index.
     public static func training(frameCount n: Int, segments: Int = 16, using g: inout SeededGenerator) -> [Int] {
-        precondition(n > 0 && segments > 0, "sampling needs a non-empty clip and at least one segment")
+        check(n > 0 && segments > 0, "sampling needs a non-empty clip and at least one segment")
         let seg = n / segments
         if seg > 0 {
             return (0..<segments).map { $0 * seg + g.integer(below: seg) }
@@ -20,7 +20,7 @@ public enum FrameSampler {
     /// DFER-CLIP's test sampling: segment centres int(tick/2 + tick·i) with tick = N/segments when
     /// N > segments, else 0…N−1 padded with the last index.
     public static func test(frameCount n: Int, segments: Int = 16) -> [Int] {
-        precondition(n > 0 && segments > 0, "sampling needs a non-empty clip and at least one segment")
+        check(n > 0 && segments > 0, "sampling needs a non-empty clip and at least one segment")
         guard n > segments else { return edgePadded(n, segments) }
         let tick = Double(n) / Double(segments)
         return (0..<segments).map { Int(tick / 2 + tick * Double($0)) }
@@ -28,7 +28,7 @@ public enum FrameSampler {
 
     /// Video-LLaVA's `np.linspace(0, N−1, count, dtype=int)`.
     public static func linspace(frameCount n: Int, count: Int = 8) -> [Int] {
-        precondition(n > 0 && count > 0, "sampling needs a non-empty clip")
+        check(n > 0 && count > 0, "sampling needs a non-empty clip")
         guard count > 1 else { return [0] }
         let step = Double(n - 1) / Double(count - 1)
         return (0..<count).map { $0 == count - 1 ? n - 1 : Int(Double($0) * step) }

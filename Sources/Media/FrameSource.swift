@@ -25,7 +25,7 @@ extension FrameSource {
 
 /// Opens a video file or a frame folder, whichever `path` is.
 public func openFrameSource(_ path: String, frameRate: Double = 25, threads: Int = 1) throws -> FrameSource {
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw MediaError.fileNotFound(path: path) }
-    return isDir.boolValue ? try FrameFolder(path: path, frameRate: frameRate) : try VideoReader(path: path, threads: threads)
+    let kind = FileKind(path)
+    if let error = kind.mediaError(path) { throw error }
+    return kind == .directory ? try FrameFolder(path: path, frameRate: frameRate) : try VideoReader(path: path, threads: threads)
 }

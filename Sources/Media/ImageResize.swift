@@ -1,3 +1,4 @@
+import TensorCore
 /// Resampling filters, as Pillow defines them.
 public enum ResampleFilter: Sendable {
     /// Triangle, support 1 (what DFER-CLIP's loaders use).
@@ -29,7 +30,7 @@ extension RGBImage {
     }
 
     public func resized(width outW: Int, height outH: Int, filter: ResampleFilter) -> RGBImage {
-        precondition(outW > 0 && outH > 0, "resize to an empty size \(outW)×\(outH)")
+        check(outW > 0 && outH > 0, "resize to an empty size \(outW)×\(outH)")
         if outW == width && outH == height { return self }
         var image = self
         if outW != width {

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// What can go wrong when reading or writing media; each case names the file and the reason.
 public enum MediaError: Error, CustomStringConvertible, Equatable {
     case fileNotFound(path: String)
@@ -30,6 +32,16 @@ public enum MediaError: Error, CustomStringConvertible, Equatable {
             return "\(p): frame numbering has gaps, missing \(m.prefix(8).map(String.init).joined(separator: ", "))\(m.count > 8 ? ", …" : "")"
         case let .sizeMismatch(p, e, f): return "\(p): expected \(e), found \(f)"
         case let .writeFailed(p, r): return "\(p): cannot write: \(r)"
+        }
+    }
+}
+
+extension MediaError: DomainError {
+    public var kind: FailureKind {
+        switch self {
+        case .fileNotFound: return .missingInput
+        case .writeFailed: return .cannotCreate
+        default: return .badData
         }
     }
 }

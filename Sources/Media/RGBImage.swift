@@ -1,3 +1,4 @@
+import TensorCore
 /// An 8-bit RGB image, rows top to bottom, 3 bytes per pixel, no padding.
 public struct RGBImage: Equatable, Sendable {
     public let width: Int
@@ -5,7 +6,7 @@ public struct RGBImage: Equatable, Sendable {
     public var pixels: [UInt8]
 
     public init(width: Int, height: Int, pixels: [UInt8]) {
-        precondition(width >= 0 && height >= 0 && pixels.count == width * height * 3,
+        check(width >= 0 && height >= 0 && pixels.count == width * height * 3,
                      "RGBImage: \(pixels.count) bytes do not make a \(width)×\(height) RGB image")
         self.width = width
         self.height = height

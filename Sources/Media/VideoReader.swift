@@ -40,10 +40,9 @@ public final class VideoReader {
     /// Opens `path` and indexes its frames. `threads` is the decoder's thread count.
     public init(path: String, threads: Int = 1) throws {
         self.path = path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
-            throw MediaError.fileNotFound(path: path)
-        }
+        let kind = FileKind(path)
+        if let error = kind.mediaError(path) { throw error }
+        guard kind == .regular else { throw MediaError.notMedia(path: path, reason: "a folder, not a video file") }
         av_log_set_level(AV_LOG_QUIET)
         var fmt: UnsafeMutablePointer<AVFormatContext>? = nil
         var rc = avformat_open_input(&fmt, path, nil, nil)

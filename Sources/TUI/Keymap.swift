@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 
 /// What a key does. Several keys may map to one action; `?` help lists them from the live map.
@@ -68,7 +69,7 @@ public struct Keymap: Sendable {
     /// Applies a keys.toml; returns messages for lines that could not be used.
     public mutating func apply(_ text: String, file: String) -> [String] {
         var problems: [String] = []
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (n, raw) in textLines(text).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let parts = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 
 /// Colours by role, read from `themes/*.theme` (btop-style `key = "#RRGGBB"` lines, `#` comments).
@@ -24,7 +25,7 @@ public struct Theme: Sendable {
     /// Parses a theme; problems come back as messages instead of failing the load.
     public static func parse(_ text: String, name: String, file: String) -> (Theme, [String]) {
         var colors = fallback.colors, problems: [String] = []
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (n, raw) in textLines(text).enumerated() {
             var line = String(raw)
             if let hash = line.range(of: " #") ?? (line.hasPrefix("#") ? line.startIndex..<line.index(after: line.startIndex) : nil) {
                 line = String(line[..<hash.lowerBound])

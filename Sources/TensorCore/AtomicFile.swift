@@ -54,3 +54,7 @@ public enum AtomicFile {
         try commit(tmp, to: path)
     }
 }
+
+extension AtomicFile.WriteError: DomainError {
+    public var kind: FailureKind { .cannotCreate }
+}

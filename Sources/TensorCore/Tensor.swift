@@ -156,7 +156,7 @@ extension Tensor: Equatable {
 /// A shape or argument check that stays in `-Ounchecked` release builds (unlike `precondition`),
 /// so a programming error stops with a message instead of reading out of bounds.
 @inlinable @inline(__always)
-func check(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+public func check(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
            file: StaticString = #fileID, line: UInt = #line) {
     if !condition() { fatalError(message(), file: file, line: line) }
 }

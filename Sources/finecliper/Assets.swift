@@ -37,7 +37,10 @@ enum Assets {
         return path
     }
 
-    struct AssetError: Error, CustomStringConvertible { let description: String }
+    struct AssetError: DomainError {
+        let description: String
+        var kind: FailureKind { .missingInput }
+    }
 }
 
 /// Text files written atomically (temporary file, then rename).

@@ -36,16 +36,17 @@ struct ClipEmbed: ParsableCommand {
 
     func run() throws {
         let clip: CLIPModel
-        do { clip = try CLIPModel.load(huggingFaceFolder: model) } catch let e as CLIPError { throw ValidationError(e.description) }
+        clip = try CLIPModel.load(huggingFaceFolder: model)
         let hasFolderVocab = FileManager.default.fileExists(atPath: model + "/vocab.json") && FileManager.default.fileExists(atPath: model + "/merges.txt")
         let tokenizer = try hasFolderVocab ? BPETokenizer(vocabJSON: model + "/vocab.json", mergesFile: model + "/merges.txt")
                                            : BPETokenizer(bpeFile: vocabulary)
+        try clip.checkTokenizer(tokenizer, path: hasFolderVocab ? model + "/vocab.json" : vocabulary)
         var names: [String] = [], embeddings: [Tensor] = []
         for input in inputs {
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: input, isDirectory: &isDir), !isDir.boolValue {
                 let image: RGBImage
-                do { image = try VideoReader(path: input).frame(at: 0) } catch let e as MediaError { throw ValidationError(e.description) }
+                image = try VideoReader(path: input).frame(at: 0)
                 let pixels = CLIPPreprocess.image(image, size: clip.config.vision.imageSize)
                 embeddings.append(clip.encodeImages(pixels).value)
                 names.append("image \(input)")

@@ -43,7 +43,7 @@ struct CropCommand: ParsableCommand {
             bar.update(i + 1, of: source.frameCount)
         }
         bar.finish()
-        guard lastBox != nil else { throw ValidationError("\(clip): no face found in any frame") }
+        guard lastBox != nil else { throw CommandError("\(clip): no face found in any frame") }
         print("\(written) face frames of \(size)×\(size) in \(out)" + (reused > 0 ? " (\(reused) without a detected face reuse the nearest box)" : ""))
     }
 

@@ -40,13 +40,11 @@ struct DatasetInfo: ParsableCommand {
     var noOpen = false
 
     func run() throws {
+        guard FileManager.default.fileExists(atPath: data) else { throw DatasetError.missing(path: data, what: "a dataset folder") }
         guard let format = format ?? DatasetFormat.detect(root: data) else {
-            throw ValidationError(DatasetError.unknownFormat(path: data).description)
+            throw DatasetError.unknownFormat(path: data)
         }
-        let splits: DatasetSplits
-        do { splits = try format.open(root: data, fold: fold, skipBadLines: skipBadLines) } catch let e as DatasetError {
-            throw ValidationError(e.description)
-        }
+        let splits = try format.open(root: data, fold: fold, skipBadLines: skipBadLines)
         let bar = ProgressBar(label: "opening clips")
         let summary = DatasetSummary.compute(splits, openClips: !noOpen) { done, total in bar.update(done, of: total) }
         bar.finish()

@@ -12,10 +12,11 @@ enum FaceTools {
     }
 
     static func open(_ clip: String) throws -> FrameSource {
-        do { return try openFrameSource(clip) } catch let e as MediaError { throw ValidationError(e.description) }
+        return try openFrameSource(clip)
     }
 
-    /// Calls `body` with every decodable frame and its time stamp; returns the frames that failed.
+    /// Calls `body` with every decodable frame and its time stamp; returns the frames that failed, and
+    /// throws when none decodes.
     @discardableResult
     static func forEachFrame(_ source: FrameSource, _ body: (Int, Double, RGBImage) throws -> Void) throws -> [Int] {
         let timestamps = (source as? VideoReader)?.timestamps
@@ -24,6 +25,8 @@ enum FaceTools {
             guard let image = try source.frames(at: [i], size: nil).frames[i] else { failed.append(i); continue }
             try body(i, timestamps?[i] ?? Double(i) / source.frameRate, image)
         }
+        // A clip none of whose frames decode is an error, not an empty result.
+        guard failed.count < source.frameCount else { throw MediaError.noFrames(path: source.path) }
         return failed
     }
 }

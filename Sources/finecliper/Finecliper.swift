@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TensorCore
 
 @main
@@ -6,7 +7,14 @@ struct Finecliper: ParsableCommand {
     static func main() {
         Allocator.tuneForLargeTensors()
         ExitGuard.install()
-        Self.main(nil)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            guard let (message, status) = ErrorReport.classify(error) else { exit(withError: error) }
+            ErrorReport.print(message)
+            Foundation.exit(status.rawValue)
+        }
     }
 
     static let version = "0.1.0"

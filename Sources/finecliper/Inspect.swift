@@ -14,18 +14,16 @@ struct Inspect: ParsableCommand {
     var stats = false
 
     func run() throws {
-        let st: SafeTensorsFile
-        do { st = try SafeTensorsFile(path: file) } catch let e as SafeTensorsError {
-            throw ValidationError(e.description)
-        }
+        let st = try SafeTensorsFile(path: file)
         for (k, v) in st.metadata.sorted(by: { $0.key < $1.key }) {
-            print("metadata \(k) = \(v.count > 120 ? String(v.prefix(117)) + "..." : v)")
+            let value = v.count > 120 ? String(v.prefix(117)) + "..." : v
+            print(TerminalText.escaped("metadata \(k) = \(value)").replacingOccurrences(of: "\n", with: "\\n"))
         }
         var total = 0
         for name in st.names {
             let e = try st.entry(name)
             total += e.shape.reduce(1, *)
-            var line = "\(name)  \(e.dtype.rawValue)  \(e.shape)"
+            var line = TerminalText.escaped(name).replacingOccurrences(of: "\n", with: "\\n") + "  \(e.dtype.rawValue)  \(e.shape)"
             if stats {
                 let t = try st.tensor(name)
                 let values = t.scalars

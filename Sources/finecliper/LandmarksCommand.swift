@@ -54,7 +54,7 @@ struct LandmarksCommand: ParsableCommand {
         try writer?.finish()
         let text = lines.joined(separator: "\n") + "\n"
         if let csv {
-            do { try AtomicFileWrite.text(text, to: csv) } catch { throw ValidationError("\(csv): cannot write: \(error)") }
+            try AtomicFileWrite.text(text, to: csv)
         } else {
             print(text, terminator: "")
         }

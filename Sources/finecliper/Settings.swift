@@ -1,3 +1,4 @@
+import TensorCore
 import Foundation
 import TUI
 
@@ -41,7 +42,7 @@ struct Settings {
         if !FileManager.default.fileExists(atPath: config) { try? AtomicFileWrite.text(configTemplate, to: config) }
         if !FileManager.default.fileExists(atPath: keys) { try? AtomicFileWrite.text(keysTemplate, to: keys) }
         if let text = try? String(contentsOfFile: config, encoding: .utf8) {
-            for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            for (n, raw) in textLines(text).enumerated() {
                 let line = raw.trimmingCharacters(in: .whitespaces)
                 if line.isEmpty || line.hasPrefix("#") { continue }
                 let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }

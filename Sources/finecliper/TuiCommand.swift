@@ -45,18 +45,14 @@ struct TuiCommand: ParsableCommand {
         if let root = data ?? (clips.isEmpty ? Assets.samples : nil) {
             let split = data == nil ? "all" : split
             let descriptionsFile = descriptions ?? [root + "/descriptions.jsonl"].first { FileManager.default.fileExists(atPath: $0) }
-            do {
-                let store = try descriptionsFile.map { try DescriptionStore(path: $0) }
-                catalog = try ClipCatalog.dataset(root: root, format: format, fold: fold, split: split, descriptions: store)
-            } catch let e as DatasetError {
-                throw ValidationError(e.description)
-            }
+            let store = try descriptionsFile.map { try DescriptionStore(path: $0) }
+            catalog = try ClipCatalog.dataset(root: root, format: format, fold: fold, split: split, descriptions: store)
         } else {
             catalog = ClipCatalog.loose(clips.isEmpty ? [Assets.path("media")] : clips)
         }
         guard fps > 0 && fps <= 1000 else { throw ValidationError("--fps must be in (0, 1000]") }
         catalog.folderFrameRate = fps
-        guard !catalog.clips.isEmpty else { throw ValidationError("no clips to show; run scripts/setup or pass videos") }
+        guard !catalog.clips.isEmpty else { throw CommandError("no clips to show; run scripts/setup or pass videos", kind: .missingInput) }
         let depth = try colors.map { c -> ColorDepth in
             guard let d = ColorDepth(rawValue: c) else { throw ValidationError("--colors must be direct, 256 or 16") }
             return d
@@ -66,7 +62,7 @@ struct TuiCommand: ParsableCommand {
         let models = try? FaceModels.load(blazeFace: Assets.blazeFace, dlibLandmarks: Assets.dlibLandmarks)
         let app = App(catalog: catalog, keymap: settings.keymap, themes: themes, faceModels: models)
         app.messages = settings.problems + (models == nil ? ["face models missing (run scripts/setup): playing without landmarks"] : [])
-        guard isatty(STDOUT_FILENO) != 0 else { throw ValidationError("the terminal front end needs a terminal on standard output") }
+        guard isatty(STDOUT_FILENO) != 0 else { throw CommandError("the terminal front end needs a terminal on standard output", kind: .io) }
         let terminal = Terminal(forcedDepth: depth ?? settings.colors)
         defer { terminal.close() }
         app.run(terminal: terminal)

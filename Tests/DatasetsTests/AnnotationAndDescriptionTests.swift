@@ -35,6 +35,28 @@ import TestSupport
         }
         #expect(throws: DatasetError.self) { try AnnotationList.read(scratch.dir + "/none.txt", root: "/r", classCount: 7) }
     }
+
+    @Test func windowsAndOldMacLineEndsAndAByteOrderMark() throws {
+        for (name, text) in [("crlf.txt", "a 16 0\r\nb 16 1\r\nc 9 2\r\n"), ("cr.txt", "a 16 0\rb 16 1\rc 9 2"),
+                             ("bom.txt", "\u{FEFF}a 16 0\nb 16 1\nc 9 2\n")] {
+            let (clips, skipped) = try AnnotationList.read(scratch.write(name, text), root: "/r", classCount: 7)
+            #expect(clips.map(\.id) == ["a", "b", "c"] && clips.map(\.label) == [0, 1, 2] && skipped == 0, "\(name)")
+        }
+        // A bad line in a CRLF file is reported on its own line number.
+        let bad = scratch.write("badcrlf.txt", "a 16 0\r\nb x 1\r\n")
+        #expect(throws: DatasetError.badLine(file: bad, line: 2, reason: "frame count \"x\" is not a non-negative integer")) {
+            try AnnotationList.read(bad, root: "/r", classCount: 7)
+        }
+    }
+
+    @Test func aClipListedTwiceIsAnError() throws {
+        let file = scratch.write("dup.txt", "faces/a 16 0\nfaces/b 16 1\nother/a 12 3\n")
+        #expect(throws: DatasetError.duplicateID(file: file, line: 3, id: "a", firstLine: 1)) {
+            try AnnotationList.read(file, root: "/r", classCount: 7)
+        }
+        let (clips, skipped) = try AnnotationList.read(file, root: "/r", classCount: 7, skipBadLines: true)
+        #expect(clips.map(\.id) == ["a", "b"] && skipped == 1)
+    }
 }
 
 @Suite struct CSVTableTests {

@@ -98,7 +98,9 @@ import Media
         let summary = try JSONDecoder().decode(DatasetSummary.self, from: Data(json.output[start...].utf8))
         #expect(summary.splits.map(\.clips) == [14, 7] && summary.splits[1].unreadable.count == 1)
         let missing = try FinecliperBinary.run(["dataset", "info", "--data", scratch.path("nowhere")])
-        #expect(missing.status != 0 && missing.output.contains("--format"))
+        #expect(missing.status == 66 && missing.output.contains("nowhere: not found"), "\(missing.output)")
+        let unknown = try FinecliperBinary.run(["dataset", "info", "--data", scratch.dir])
+        #expect(unknown.status == 65 && unknown.output.contains("--format"), "\(unknown.output)")
         let badFold = try FinecliperBinary.run(["dataset", "info", "--data", root, "--fold", "9"])
         #expect(badFold.status != 0 && badFold.output.contains("fold 9 does not exist"))
     }

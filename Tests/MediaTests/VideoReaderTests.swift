@@ -117,7 +117,7 @@ func differingBytes(_ a: [UInt8], _ b: [UInt8]) -> Int {
     @Test func missingFileAndFolder() {
         let missing = Self.media.path("nope.mp4")
         #expect(throws: MediaError.fileNotFound(path: missing)) { try VideoReader(path: missing) }
-        #expect(throws: MediaError.fileNotFound(path: Self.media.dir)) { try VideoReader(path: Self.media.dir) }
+        #expect(throws: MediaError.notMedia(path: Self.media.dir, reason: "a folder, not a video file")) { try VideoReader(path: Self.media.dir) }
     }
 
     @Test func textFileRenamedToMP4() throws {

@@ -193,6 +193,52 @@ import Testing
         guard case .malformedEntry = openError(astronomical) else { Issue.record("1e30 accepted"); return }
     }
 
+    @Test func headerOneByteShortIsRefusedNotShifted() throws {
+        // The declared header length is one byte short: the data section starts one byte early
+        // and one byte is left over at its end, so every tensor would be read shifted by a byte.
+        let header = #"{"x":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}}"#
+        let path = rawFile(header + " ", data: [1, 2, 3, 4])
+        #expect(try SafeTensorsFile(path: path).bytes("x") == [1, 2, 3, 4])
+        let short = rawFile(header + " ", data: [1, 2, 3, 4], declaredLength: UInt64(header.utf8.count))
+        guard case .uncoveredData = openError(short) else { Issue.record("\(String(describing: openError(short)))"); return }
+        let gap = rawFile(#"{"x":{"dtype":"U8","shape":[2],"data_offsets":[2,4]}}"#, data: [1, 2, 3, 4])
+        #expect(openError(gap) == .gap(path: gap, tensor: "x", begin: 2, expected: 0))
+        let tail = rawFile(#"{"x":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}}"#, data: [1, 2, 3, 4])
+        #expect(openError(tail) == .uncoveredData(path: tail, covered: 2, dataSize: 4))
+    }
+
+    @Test func duplicateKeysBooleansAndNullMetadata() throws {
+        let dup = rawFile(#"{"x":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"x":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}"#, data: [1, 2])
+        guard case let .headerNotJSON(_, detail) = openError(dup), detail.contains("duplicate key \"x\"") else {
+            Issue.record("duplicate tensor accepted: \(String(describing: openError(dup)))"); return
+        }
+        let boolean = rawFile(#"{"x":{"dtype":"U8","shape":[true,2],"data_offsets":[0,2]}}"#, data: [1, 2])
+        guard case .malformedEntry = openError(boolean) else { Issue.record("[true, 2] accepted as a shape"); return }
+        let nullMetadata = rawFile(#"{"__metadata__":null,"x":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}"#, data: [7])
+        let f = try SafeTensorsFile(path: nullMetadata)
+        #expect(f.metadata.isEmpty)
+        #expect(try f.bytes("x") == [7])
+    }
+
+    @Test func aFIFOIsRefusedWithoutBlocking() throws {
+        let fifo = dir.file("pipe.safetensors")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        guard case let .cannotOpen(_, reason) = openError(fifo) else { Issue.record("FIFO opened"); return }
+        #expect(reason == "not a regular file")
+    }
+
+    @Test func strictJSONReadsWhatFoundationReadsAndBoundsNesting() throws {
+        let text = #"{"a": [1, -2.5e3, "s\u00e9\n\ud83d\ude00", true, false, null], "b": {}}"#
+        guard case let .object(members) = try StrictJSON.parse(Array(text.utf8)) else { Issue.record("not an object"); return }
+        #expect(members.map(\.key) == ["a", "b"])
+        #expect(members[0].value == .array([.number("1"), .number("-2.5e3"), .string("sé\n😀"), .bool(true), .bool(false), .null]))
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: StrictJSON.SyntaxError.self) { try StrictJSON.parse(Array(deep.utf8)) }
+        for bad in ["01", "1.", #""\u12""#, "[1,]", "{\"a\" 1}", "\"\u{1}\"", "tru", "\"\\ud800\"", "1 2"] {
+            #expect(throws: StrictJSON.SyntaxError.self, "\(bad)") { try StrictJSON.parse(Array(bad.utf8)) }
+        }
+    }
+
     @Test func errorsNameTheFileAndTheProblem() {
         let path = rawFile("{}", declaredLength: 99)
         let text = openError(path)?.description ?? ""

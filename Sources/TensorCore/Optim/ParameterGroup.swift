@@ -33,7 +33,8 @@ extension Optimizer {
 }
 
 /// A checkpointed optimizer state that does not fit the parameters.
-public struct OptimizerStateError: Error, CustomStringConvertible {
+public struct OptimizerStateError: DomainError {
+    public var kind: FailureKind { .badData }
     public let description: String
 }
 

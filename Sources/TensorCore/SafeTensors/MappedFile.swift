@@ -15,7 +15,8 @@ public final class MappedFile: @unchecked Sendable {
     /// Maps `path`; throws `SafeTensorsError.cannotOpen` with the system's reason.
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY)
+        // O_NONBLOCK: opening a FIFO must not wait for a writer; the type check below rejects it.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw SafeTensorsError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var st = stat()

@@ -12,6 +12,8 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
     case byteCountMismatch(path: String, tensor: String, dtype: String, shape: [Int], expected: Int, actual: Int)
     case offsetsOutOfRange(path: String, tensor: String, begin: Int, end: Int, dataSize: Int)
     case overlapping(path: String, first: String, second: String)
+    case gap(path: String, tensor: String, begin: Int, expected: Int)
+    case uncoveredData(path: String, covered: Int, dataSize: Int)
     case missingTensor(path: String, name: String)
     case wrongDType(path: String, tensor: String, dtype: String, wanted: String)
     case writeFailed(path: String, reason: String)
@@ -32,9 +34,23 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
         case let .offsetsOutOfRange(p, t, b, e, n):
             return "\(p): tensor \"\(t)\": data_offsets [\(b), \(e)] fall outside the \(n)-byte data section"
         case let .overlapping(p, a, b): return "\(p): tensors \"\(a)\" and \"\(b)\" overlap in the data section"
+        case let .gap(p, t, b, e): return "\(p): tensor \"\(t)\" starts at byte \(b) of the data section, the previous tensor ends at \(e) (the tensors must tile the data exactly)"
+        case let .uncoveredData(p, c, n):
+            return "\(p): the tensors cover \(c) of the \(n) data bytes (the header and data disagree: truncated or not a safetensors file)"
         case let .missingTensor(p, n): return "\(p): no tensor named \"\(n)\""
         case let .wrongDType(p, t, d, w): return "\(p): tensor \"\(t)\" is \(d), expected \(w)"
         case let .writeFailed(p, r): return "\(p): cannot write: \(r)"
+        }
+    }
+}
+
+extension SafeTensorsError: DomainError {
+    public var kind: FailureKind {
+        switch self {
+        case let .cannotOpen(_, reason) where reason.contains("No such file"): return .missingInput
+        case .missingTensor, .cannotOpen: return .badData
+        case .writeFailed: return .cannotCreate
+        default: return .badData
         }
     }
 }

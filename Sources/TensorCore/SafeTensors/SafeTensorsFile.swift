@@ -114,25 +114,26 @@ public struct SafeTensorsFile: Sendable {
 
     static func parseHeader(_ bytes: UnsafeRawBufferPointer, path: String, dataSize: Int) throws
         -> ([String: Entry], [String: String]) {
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw SafeTensorsError.headerNotUTF8(path: path) }
-        let json: Any
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw SafeTensorsError.headerNotUTF8(path: path) }
+        let json: StrictJSON
         do {
-            json = try JSONSerialization.jsonObject(with: Data(text.utf8))
-        } catch {
-            throw SafeTensorsError.headerNotJSON(path: path, detail: "\(error.localizedDescription)")
+            json = try StrictJSON.parse(bytes)
+        } catch let e as StrictJSON.SyntaxError {
+            throw SafeTensorsError.headerNotJSON(path: path, detail: e.description)
         }
-        guard let object = json as? [String: Any] else {
+        guard case let .object(members) = json else {
             throw SafeTensorsError.headerNotJSON(path: path, detail: "the top level is not an object")
         }
         var metadata: [String: String] = [:]
         var entries: [String: Entry] = [:]
-        for (name, value) in object {
+        for (name, value) in members {
             if name == "__metadata__" {
-                guard let m = value as? [String: Any] else {
+                if value == .null { continue }
+                guard case let .object(m) = value else {
                     throw SafeTensorsError.malformedEntry(path: path, tensor: name, reason: "__metadata__ is not an object")
                 }
                 for (k, v) in m {
-                    guard let s = v as? String else {
+                    guard case let .string(s) = v else {
                         throw SafeTensorsError.malformedEntry(path: path, tensor: name, reason: "metadata value for \"\(k)\" is not a string")
                     }
                     metadata[k] = s
@@ -141,24 +142,34 @@ public struct SafeTensorsFile: Sendable {
             }
             entries[name] = try parseEntry(name, value, path: path, dataSize: dataSize)
         }
+        // The format requires the tensors to tile the data section exactly: no overlap, no gap,
+        // nothing left over (a header one byte short would otherwise shift every tensor).
         let ordered = entries.sorted { ($0.value.begin, $0.value.end) < ($1.value.begin, $1.value.end) }
-        for (a, b) in zip(ordered, ordered.dropFirst()) where b.value.begin < a.value.end {
-            throw SafeTensorsError.overlapping(path: path, first: a.key, second: b.key)
+        var covered = 0
+        for (name, e) in ordered {
+            if e.begin < covered {
+                let previous = ordered.last { $0.value.end > e.begin && $0.key != name }?.key ?? name
+                throw SafeTensorsError.overlapping(path: path, first: previous, second: name)
+            }
+            guard e.begin == covered else { throw SafeTensorsError.gap(path: path, tensor: name, begin: e.begin, expected: covered) }
+            covered = e.end
         }
+        guard covered == dataSize else { throw SafeTensorsError.uncoveredData(path: path, covered: covered, dataSize: dataSize) }
         return (entries, metadata)
     }
 
-    static func parseEntry(_ name: String, _ value: Any, path: String, dataSize: Int) throws -> Entry {
+    static func parseEntry(_ name: String, _ value: StrictJSON, path: String, dataSize: Int) throws -> Entry {
         func bad(_ reason: String) -> SafeTensorsError { .malformedEntry(path: path, tensor: name, reason: reason) }
-        guard let fields = value as? [String: Any] else { throw bad("entry is not an object") }
-        guard let dtypeName = fields["dtype"] as? String else { throw bad("missing or non-string \"dtype\"") }
+        guard case let .object(members) = value else { throw bad("entry is not an object") }
+        let fields = Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        guard case let .string(dtypeName)? = fields["dtype"] else { throw bad("missing or non-string \"dtype\"") }
         guard let dtype = SafeTensorsDType(rawValue: dtypeName) else {
             throw SafeTensorsError.unsupportedDType(path: path, tensor: name, dtype: dtypeName)
         }
-        guard let shapeList = fields["shape"] as? [Any], let shape = integers(shapeList), shape.allSatisfy({ $0 >= 0 }) else {
+        guard let shape = integers(fields["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
             throw bad("\"shape\" is not a list of non-negative integers")
         }
-        guard let offsetList = fields["data_offsets"] as? [Any], let offsets = integers(offsetList), offsets.count == 2 else {
+        guard let offsets = integers(fields["data_offsets"]), offsets.count == 2 else {
             throw bad("\"data_offsets\" is not a pair of integers")
         }
         let (begin, end) = (offsets[0], offsets[1])
@@ -184,14 +195,13 @@ public struct SafeTensorsFile: Sendable {
         return Entry(dtype: dtype, shape: shape, begin: begin, end: end)
     }
 
-    /// Integers from a JSON list, rejecting fractions, strings and values outside Int.
-    static func integers(_ list: [Any]) -> [Int]? {
+    /// Integers from a JSON list, rejecting booleans, fractions, strings and values outside Int.
+    static func integers(_ value: StrictJSON?) -> [Int]? {
+        guard case let .array(items)? = value else { return nil }
         var out: [Int] = []
-        for item in list {
-            guard let n = item as? NSNumber else { return nil }
-            let d = n.doubleValue
-            guard d == d.rounded(), abs(d) < 9.0e18 else { return nil }
-            out.append(n.intValue)
+        for item in items {
+            guard let n = item.integer else { return nil }
+            out.append(n)
         }
         return out
     }
