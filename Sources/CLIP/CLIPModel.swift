@@ -1,9 +1,10 @@
 import Foundation
 import TensorCore
 
-/// Both CLIP towers and their projections into the shared embedding space. Weights are frozen by
-/// default (adapters are trained instead).
-public final class CLIPModel {
+/// Both CLIP towers and their projections into the shared embedding space, named by Hugging
+/// Face's `CLIPModel` keys. Weights are frozen (adapters are trained instead); a loaded model is
+/// only read, so one instance serves any number of threads.
+public final class CLIPModel: Module, @unchecked Sendable {
     public let config: CLIPConfig
     public let vision: VisionTransformer
     public let text: TextTransformer
@@ -13,19 +14,18 @@ public final class CLIPModel {
 
     public init(config: CLIPConfig) {
         self.config = config
-        vision = VisionTransformer(config.vision)
-        text = TextTransformer(config.text)
-        visualProjection = Parameter("visual_projection.weight", Tensor(zeros: [config.projectionDim, config.vision.width]), trainable: false)
-        textProjection = Parameter("text_projection.weight", Tensor(zeros: [config.projectionDim, config.text.width]), trainable: false)
-        logitScale = Parameter("logit_scale", Tensor(zeros: []), trainable: false)
+        let root = ParameterPath()
+        vision = VisionTransformer(root("vision_model"), config.vision)
+        text = TextTransformer(root("text_model"), config.text)
+        visualProjection = root.parameter("visual_projection.weight", [config.projectionDim, config.vision.width])
+        textProjection = root.parameter("text_projection.weight", [config.projectionDim, config.text.width])
+        logitScale = root.parameter("logit_scale", [])
     }
-
-    public var parameters: [Parameter] { vision.parameters + text.parameters + [visualProjection, textProjection, logitScale] }
 
     /// Fills every weight from `DeterministicParameters` by its Hugging Face name, so that the
     /// Python reference builds the identical model without weight files.
     public func fillDeterministic(seed: UInt64 = 0) {
-        for (p, key) in WeightMap.huggingFace(self) {
+        for (key, p) in namedParameters() {
             let r = WeightMap.deterministicRange(key: key, shape: p.shape)
             p.value = DeterministicParameters.tensor(key, p.shape, scale: r.scale, offset: r.offset, seed: seed)
         }
@@ -38,20 +38,7 @@ public final class CLIPModel {
         guard FileManager.default.fileExists(atPath: path) else { throw CLIPError.missingFile(path: path, what: "model.safetensors") }
         let file = try SafeTensorsFile(path: path)
         let model = CLIPModel(config: config)
-        let map = WeightMap.huggingFace(model)
-        var missing: [String] = [], misshaped: [String] = []
-        for (p, key) in map {
-            guard let e = file.entries[key] else { missing.append(key); continue }
-            // A scalar may be stored as [] or [1].
-            let fits = e.shape == p.shape || (p.shape.isEmpty && e.shape == [1])
-            if !fits { misshaped.append("\(key) is \(e.shape), expected \(p.shape)"); continue }
-            p.value = try file.tensor(key).reshaped(p.shape)
-        }
-        let known = Set(map.map(\.key))
-        let unexpected = file.entries.keys.filter { !known.contains($0) && !WeightMap.ignorable($0) }.sorted()
-        if !missing.isEmpty || !misshaped.isEmpty || !unexpected.isEmpty {
-            throw CLIPError.weights(path: path, missing: missing, unexpected: unexpected, misshaped: misshaped)
-        }
+        try WeightMap.load(model, from: file, ignoring: WeightMap.ignorable)
         return model
     }
 
@@ -64,12 +51,12 @@ public final class CLIPModel {
     }
 
     /// Projected image embeddings [B, projectionDim] of images [B, 3, S, S] (not normalised).
-    public func encodeImages(_ images: Tensor, tape: Tape = Tape(recording: false)) -> Variable {
-        tape.linear(vision.forward(images, tape: tape), weight: tape.parameter(visualProjection))
+    public func encodeImages(_ images: Tensor, tape: Tape = Tape(recording: false), adapters: [Int: BlockAdapters] = [:]) -> Variable {
+        tape.linear(vision.forward(images, tape: tape, adapters: adapters), weight: tape.parameter(visualProjection))
     }
 
     /// Projected text embeddings [B, projectionDim] of token sequences (not normalised).
-    public func encodeTexts(_ ids: [[Int]], tape: Tape = Tape(recording: false)) -> Variable {
-        tape.linear(text.forward(ids, tape: tape), weight: tape.parameter(textProjection))
+    public func encodeTexts(_ ids: [[Int]], tape: Tape = Tape(recording: false), adapters: [Int: BlockAdapters] = [:]) -> Variable {
+        tape.linear(text.forward(ids, tape: tape, adapters: adapters), weight: tape.parameter(textProjection))
     }
 }

@@ -1,35 +1,26 @@
 import TensorCore
 
-/// Which tensor of a Hugging Face `CLIPModel` state dict fills each of our parameters. Declared once
-/// per configuration; loading checks every entry (missing, unexpected and mis-shaped tensors are
-/// reported together) instead of trusting names.
+/// Filling a module tree from a safetensors file by the tree's own parameter names: every entry
+/// is checked, and missing, unexpected and mis-shaped tensors are reported together instead of
+/// trusting names.
 public enum WeightMap {
-    public static func huggingFace(_ m: CLIPModel) -> [(parameter: Parameter, key: String)] {
-        var map: [(Parameter, String)] = []
-        func block(_ b: TransformerBlock, _ prefix: String) {
-            map += [(b.ln1Weight, "\(prefix).layer_norm1.weight"), (b.ln1Bias, "\(prefix).layer_norm1.bias"),
-                    (b.qWeight, "\(prefix).self_attn.q_proj.weight"), (b.qBias, "\(prefix).self_attn.q_proj.bias"),
-                    (b.kWeight, "\(prefix).self_attn.k_proj.weight"), (b.kBias, "\(prefix).self_attn.k_proj.bias"),
-                    (b.vWeight, "\(prefix).self_attn.v_proj.weight"), (b.vBias, "\(prefix).self_attn.v_proj.bias"),
-                    (b.outWeight, "\(prefix).self_attn.out_proj.weight"), (b.outBias, "\(prefix).self_attn.out_proj.bias"),
-                    (b.ln2Weight, "\(prefix).layer_norm2.weight"), (b.ln2Bias, "\(prefix).layer_norm2.bias"),
-                    (b.fc1Weight, "\(prefix).mlp.fc1.weight"), (b.fc1Bias, "\(prefix).mlp.fc1.bias"),
-                    (b.fc2Weight, "\(prefix).mlp.fc2.weight"), (b.fc2Bias, "\(prefix).mlp.fc2.bias")]
+    /// Loads every parameter of `module` from `file`; keys for which `ignoring` is true may be
+    /// present without a parameter.
+    public static func load(_ module: some Module, from file: SafeTensorsFile, ignoring: (String) -> Bool = { _ in false }) throws {
+        let named = module.namedParameters()
+        var missing: [String] = [], misshaped: [String] = []
+        for (key, p) in named {
+            guard let e = file.entries[key] else { missing.append(key); continue }
+            // A scalar may be stored as [] or [1].
+            let fits = e.shape == p.shape || (p.shape.isEmpty && e.shape == [1])
+            if !fits { misshaped.append("\(key) is \(e.shape), expected \(p.shape)"); continue }
+            p.value = try file.tensor(key).reshaped(p.shape)
         }
-        let v = m.vision, t = m.text
-        map += [(v.patchWeight, "vision_model.embeddings.patch_embedding.weight"),
-                (v.classEmbedding, "vision_model.embeddings.class_embedding"),
-                (v.positionEmbedding, "vision_model.embeddings.position_embedding.weight"),
-                (v.preNormWeight, "vision_model.pre_layrnorm.weight"), (v.preNormBias, "vision_model.pre_layrnorm.bias")]
-        for (i, b) in v.blocks.enumerated() { block(b, "vision_model.encoder.layers.\(i)") }
-        map += [(v.postNormWeight, "vision_model.post_layernorm.weight"), (v.postNormBias, "vision_model.post_layernorm.bias"),
-                (t.tokenEmbedding, "text_model.embeddings.token_embedding.weight"),
-                (t.positionEmbedding, "text_model.embeddings.position_embedding.weight")]
-        for (i, b) in t.blocks.enumerated() { block(b, "text_model.encoder.layers.\(i)") }
-        map += [(t.finalNormWeight, "text_model.final_layer_norm.weight"), (t.finalNormBias, "text_model.final_layer_norm.bias"),
-                (m.visualProjection, "visual_projection.weight"), (m.textProjection, "text_projection.weight"),
-                (m.logitScale, "logit_scale")]
-        return map
+        let known = Set(named.map(\.name))
+        let unexpected = file.entries.keys.filter { !known.contains($0) && !ignoring($0) }.sorted()
+        if !missing.isEmpty || !misshaped.isEmpty || !unexpected.isEmpty {
+            throw CLIPError.weights(path: file.path, missing: missing, unexpected: unexpected, misshaped: misshaped)
+        }
     }
 
     /// Keys Hugging Face stores that carry no weights (position id buffers).

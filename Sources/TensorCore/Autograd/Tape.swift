@@ -1,5 +1,5 @@
 /// A value flowing through a computation recorded on a `Tape`.
-public struct Variable {
+public struct Variable: Sendable {
     public let value: Tensor
     /// Position in the tape; variables that need no gradient have `requiresGrad == false`.
     let id: Int

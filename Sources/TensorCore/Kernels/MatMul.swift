@@ -121,20 +121,24 @@ extension Tape {
         }
     }
 
-    /// Differentiable `linear`; frozen weights get no gradient but pass one to the input.
+    /// Differentiable `linear`; frozen weights get no gradient but pass one to the input. The
+    /// input is kept for backward only when the weight needs its gradient (dW = dYᵀ·X); through a
+    /// frozen weight only dX = dY·W is needed, so a frozen backbone's activations are not held.
     public func linear(_ x: Variable, weight: Variable, bias: Variable? = nil) -> Variable {
         let y = TensorCore.linear(x.value, weight: weight.value, bias: bias?.value)
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+        let savedInput: Tensor? = weight.requiresGrad ? x.value : nil
+        let w = weight.value, xShape = x.shape
         return record(y, inputs: inputs) { dy, needs in
-            let outF = weight.value.shape[0], inF = weight.value.shape[1]
-            let rows = x.shape.dropLast().reduce(1, *)
+            let outF = w.shape[0], inF = w.shape[1]
+            let rows = xShape.dropLast().reduce(1, *)
             let dy2 = dy.reshaped([rows, outF])
             var grads: [Tensor?] = [nil, nil, nil]
             if needs[0] {
-                grads[0] = TensorCore.matmul(dy2, weight.value).reshaped(x.value.shape)
+                grads[0] = TensorCore.matmul(dy2, w).reshaped(xShape)
             }
-            if needs[1] {
-                grads[1] = TensorCore.matmul(dy2, x.value.reshaped([rows, inF]), transposeA: true)
+            if needs[1], let savedInput {
+                grads[1] = TensorCore.matmul(dy2, savedInput.reshaped([rows, inF]), transposeA: true)
             }
             if needs.count > 2 && needs[2] {
                 grads[2] = TensorCore.sum(dy2, axis: 0)
