@@ -20,27 +20,12 @@ from safetensors.numpy import save_file
 from transformers import CLIPConfig, CLIPModel
 
 sys.path.insert(0, os.path.dirname(__file__))
+from clip_reference_weights import clip_weight_range  # noqa: E402
 from detparam import det_param  # noqa: E402
 
 torch.set_num_threads(2)
 FIX = os.path.join(os.path.dirname(__file__), "..", "Fixtures")
 out = {}
-
-
-def clip_weight_range(key, shape):
-    if key == "logit_scale":
-        return 0.0, 4.6052
-    is_norm = "layer_norm" in key or "layernorm" in key or "layrnorm" in key
-    if is_norm and key.endswith(".weight"):
-        return 0.1, 1.0
-    if key.endswith(".bias"):
-        return 0.02, 0.0
-    if key.endswith("class_embedding"):
-        return 0.1, 0.0
-    if "embeddings." in key and "patch_embedding" not in key:
-        return 0.02, 0.0
-    fan_in = int(np.prod(shape[1:], dtype=np.int64))
-    return float(np.float32(1) / np.sqrt(np.float32(fan_in))), 0.0
 
 
 def build(vision, text, projection):

@@ -1,5 +1,5 @@
 /// Layer normalisation over the last axis with an affine scale and shift; keys `weight`, `bias`.
-public struct LayerNormalization: Module {
+public struct LayerNormalization: Module, Sendable {
     public let weight: Parameter
     public let bias: Parameter
     public let eps: Float

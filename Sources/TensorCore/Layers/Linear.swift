@@ -1,5 +1,5 @@
 /// y = x·Wᵀ + b with PyTorch's layout (weight [out, in]); keys `weight` and `bias`.
-public struct Linear: Module {
+public struct Linear: Module, Sendable {
     public let weight: Parameter
     public let bias: Parameter?
 

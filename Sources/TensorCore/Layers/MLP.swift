@@ -1,5 +1,5 @@
 /// Two linear layers with an activation between them (a transformer's feed-forward part).
-public struct MLP: Module {
+public struct MLP: Module, Sendable {
     public let fc1: Linear
     public let fc2: Linear
     public let activation: Activation

@@ -2,7 +2,7 @@
 /// checkpoints use: separate q/k/v projections with biases (Hugging Face CLIP: `q_proj`, `k_proj`,
 /// `v_proj`, `out_proj`), or one fused bias-free projection (DFER-CLIP's temporal transformer:
 /// `to_qkv`, `to_out.0`). Scale 1/√(head width).
-public struct SelfAttention: Module {
+public struct SelfAttention: Module, Sendable {
     public enum Layout: Sendable { case separate, fused }
 
     public let q, k, v: Linear?
