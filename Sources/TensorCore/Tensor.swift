@@ -99,6 +99,19 @@ public struct Tensor: @unchecked Sendable {
         }
     }
 
+    /// Element at a position in row-major order, whatever the shape.
+    public subscript(flat i: Int) -> Float {
+        get {
+            check(i >= 0 && i < count, "flat index \(i) out of range for \(count) elements")
+            return storage.base[offset + i]
+        }
+        set {
+            check(i >= 0 && i < count, "flat index \(i) out of range for \(count) elements")
+            makeUnique()
+            storage.base[offset + i] = newValue
+        }
+    }
+
     func flatIndex(_ index: [Int]) -> Int {
         check(index.count == shape.count, "index \(index) does not match shape \(shape)")
         var flat = 0
