@@ -51,8 +51,9 @@ public final class CLIPModel: Module, @unchecked Sendable {
     }
 
     /// Projected image embeddings [B, projectionDim] of images [B, 3, S, S] (not normalised).
-    public func encodeImages(_ images: Tensor, tape: Tape = Tape(recording: false), adapters: [Int: BlockAdapters] = [:]) -> Variable {
-        tape.linear(vision.forward(images, tape: tape, adapters: adapters), weight: tape.parameter(visualProjection))
+    public func encodeImages(_ images: Tensor, tape: Tape = Tape(recording: false), adapters: [Int: BlockAdapters] = [:],
+                             recompute: Bool = false) -> Variable {
+        tape.linear(vision.forward(images, tape: tape, adapters: adapters, recompute: recompute), weight: tape.parameter(visualProjection))
     }
 
     /// Projected text embeddings [B, projectionDim] of token sequences (not normalised).

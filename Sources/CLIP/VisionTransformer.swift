@@ -51,8 +51,9 @@ public struct VisionTransformer: Module {
     }
 
     /// Class-token features after ln_post, [B, width]; `adapters[i]` joins block i for this call
-    /// only. Optionally every layer's hidden states.
-    public func forward(_ images: Tensor, tape t: Tape, adapters: [Int: BlockAdapters] = [:],
+    /// only. With `recompute` each block keeps only its input for backward and runs again there
+    /// (gradient checkpointing). Optionally every layer's hidden states.
+    public func forward(_ images: Tensor, tape t: Tape, adapters: [Int: BlockAdapters] = [:], recompute: Bool = false,
                         hiddenStates: ((Int, Tensor) -> Void)? = nil) -> Variable {
         let patches = patchify(images)
         let b = images.shape[0], d = config.width
@@ -64,7 +65,12 @@ public struct VisionTransformer: Module {
         x = preNorm(x, tape: t)
         hiddenStates?(0, x.value)
         for (i, block) in blocks.enumerated() {
-            x = block.forward(x, tape: t, causal: false, adapters: adapters[i])
+            if recompute {
+                let a = adapters[i]
+                x = t.recomputed([x], trainable: a != nil) { inner, xs in block.forward(xs[0], tape: inner, causal: false, adapters: a) }
+            } else {
+                x = block.forward(x, tape: t, causal: false, adapters: adapters[i])
+            }
             hiddenStates?(i + 1, x.value)
         }
         return postNorm(t.reshape(t.slice(x, axis: 1, 0..<1), [b, d]), tape: t)

@@ -25,21 +25,24 @@ public struct AdapterSet: Module {
 
     /// The per-call additions for a tower's forward pass: serial x + branch(x) (AIM's S-Adapter),
     /// parallel s·branch(h) (AIM's MLP-Adapter), each branch through drop-path when training.
-    public func blockAdapters(dropPath: DropPath?) -> [Int: BlockAdapters] {
+    /// `call` tells apart the drop-path masks of one set serving several streams.
+    public func blockAdapters(dropPath: DropPath?, call: String = "") -> [Int: BlockAdapters] {
         var out: [Int: BlockAdapters] = [:]
         let s = scale
         for i in serial.indices where serial[i] != nil || parallel[i] != nil {
             var b = BlockAdapters()
             if let a = serial[i] {
+                let site = call + "/" + a.fc1.weight.name
                 b.afterAttention = { x, t in
                     let branch = a.branch(x, tape: t)
-                    return t.add(x, dropPath?.apply(branch, tape: t) ?? branch)
+                    return t.add(x, dropPath?.apply(branch, site: site, tape: t) ?? branch)
                 }
             }
             if let a = parallel[i] {
+                let site = call + "/" + a.fc1.weight.name
                 b.besideMLP = { h, t in
                     let branch = t.scale(a.branch(h, tape: t), s)
-                    return dropPath?.apply(branch, tape: t) ?? branch
+                    return dropPath?.apply(branch, site: site, tape: t) ?? branch
                 }
             }
             out[i] = b

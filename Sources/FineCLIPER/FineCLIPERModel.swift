@@ -132,7 +132,10 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
         public let output: ModelOutput
     }
 
-    public func forward(_ batch: ClipBatch, prompts: ClassPrompts, tape t: Tape = Tape(recording: false), mode: ForwardMode = .eval) throws -> Pass {
+    /// One pass over `batch`. With `recompute`, the vision blocks keep only their inputs for
+    /// backward and run again there (gradient checkpointing: a ViT-B/16 step fits in a few GB).
+    public func forward(_ batch: ClipBatch, prompts: ClassPrompts, tape t: Tape = Tape(recording: false), mode: ForwardMode = .eval,
+                        recompute: Bool = false) throws -> Pass {
         let b = batch.clips, frames = batch.frames, p = config.clip.projectionDim, c = config.classNames.count
         guard b > 0, frames > 0 else { throw ModelError.badInput("a batch needs at least one clip of at least one frame") }
         guard prompts.positive.count == c, prompts.negative.count == c else {
@@ -155,8 +158,8 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
                 guard images.shape == [b * frames, 3, size, size] else {
                     throw ModelError.badInput("\(s.rawValue) images are \(images.shape), expected [\(b * frames), 3, \(size), \(size)]")
                 }
-                let adapters = self.adapters(s)?.blockAdapters(dropPath: dropPath) ?? [:]
-                perFrame = t.reshape(clip.encodeImages(images, tape: t, adapters: adapters), [b, frames, p])
+                let adapters = self.adapters(s)?.blockAdapters(dropPath: dropPath, call: s.rawValue) ?? [:]
+                perFrame = t.reshape(clip.encodeImages(images, tape: t, adapters: adapters, recompute: recompute), [b, frames, p])
             case let .features(features):
                 guard self.adapters(s) == nil else {
                     throw ModelError.badInput("cached \(s.rawValue) features need the visual adapters off (they change the frame embeddings)")
@@ -180,15 +183,15 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
             guard batch.descriptions.count == b, batch.descriptions.allSatisfy({ !$0.isEmpty && $0.count <= config.clip.text.contextLength }) else {
                 throw ModelError.badInput("the \(config.variant.rawValue) variant needs one description of 1…\(config.clip.text.contextLength) tokens per clip")
             }
-            let adapters = descriptionAdapters?.blockAdapters(dropPath: dropPath) ?? [:]
+            let adapters = descriptionAdapters?.blockAdapters(dropPath: dropPath, call: "description") ?? [:]
             embeddings.append((.description, t.l2Normalize(clip.encodeTexts(batch.descriptions, tape: t, adapters: adapters))))
         }
         for ids in prompts.positive + prompts.negative + batch.descriptions where !ids.allSatisfy({ $0 >= 0 && $0 < config.clip.text.vocabSize }) {
             throw ModelError.badInput("a token id is outside the text tower's vocabulary of \(config.clip.text.vocabSize)")
         }
-        let positive = t.l2Normalize(clip.encodeTexts(prompts.positive, tape: t, adapters: positiveAdapters.blockAdapters(dropPath: dropPath)))
+        let positive = t.l2Normalize(clip.encodeTexts(prompts.positive, tape: t, adapters: positiveAdapters.blockAdapters(dropPath: dropPath, call: "positive")))
         let negative = t.l2Normalize(clip.encodeTexts(prompts.negative, tape: t,
-                                                      adapters: (negativeAdapters ?? positiveAdapters).blockAdapters(dropPath: dropPath)))
+                                                      adapters: (negativeAdapters ?? positiveAdapters).blockAdapters(dropPath: dropPath, call: "negative")))
 
         // Fusion: f = normalise(Σ_m w_m e_m) as one product [B, P, M]·[M, 1].
         let m = embeddings.count

@@ -91,6 +91,24 @@ import TensorCore
         #expect(one.1 == two.1)
     }
 
+    @Test func recomputedBlocksGiveTheSameGradientsAsKeptActivations() throws {
+        for mode in [ForwardMode.eval, .train(seed: 9)] {
+            func grads(recompute: Bool) throws -> (Float, [Tensor]) {
+                let model = try Parity.model()
+                let (batch, prompts) = try Parity.batch()
+                let tape = Tape()
+                let pass = try model.forward(batch, prompts: prompts, tape: tape, mode: mode, recompute: recompute)
+                tape.backward(pass.loss!)
+                return (pass.output.loss!, model.trainableParameters.map { $0.grad! })
+            }
+            let kept = try grads(recompute: false), recomputed = try grads(recompute: true)
+            #expect(kept.0 == recomputed.0)
+            for (a, b) in zip(kept.1, recomputed.1) {
+                #expect(a.compare(to: b, rtol: 1e-6, atol: 1e-9).withinTolerance)
+            }
+        }
+    }
+
     @Test func dropPathIsSeededAndOnlyInTraining() throws {
         let model = try Parity.model()
         let (batch, prompts) = try Parity.batch()

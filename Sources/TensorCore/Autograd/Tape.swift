@@ -50,10 +50,12 @@ public final class Tape {
 
     /// Records an operation. `backward` receives the output gradient and which inputs need one,
     /// and returns one gradient (or nil) per input.
-    public func record(_ value: Tensor, inputs: [Variable],
+    /// With `always`, the operation is recorded even when no input needs a gradient (its body
+    /// holds trainable parameters of its own, as a recomputed block does).
+    public func record(_ value: Tensor, inputs: [Variable], always: Bool = false,
                        backward: @escaping (Tensor, [Bool]) -> [Tensor?]) -> Variable {
         let needs = inputs.map(\.requiresGrad)
-        guard isRecording, needs.contains(true) else { return constant(value) }
+        guard isRecording, always || needs.contains(true) else { return constant(value) }
         check(!consumed, "this tape already ran backward; record each forward pass on a new Tape")
         let v = Variable(value: value, id: newID(), requiresGrad: true)
         nodes.append(Node(output: v.id, inputs: inputs.map(\.id), needs: needs, backward: backward))
