@@ -83,6 +83,21 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
         if let fusionLogits { fusionLogits.value = Tensor(zeros: fusionLogits.shape) }
     }
 
+    /// Fills every trainable parameter from `DeterministicParameters` by name (layer-norm weights
+    /// 1 ± 0.1, biases ±0.02, class tokens, positions and fusion logits ±0.5, other weights
+    /// ±1/√fan_in): the rule the PyTorch twin (Tests/Reference/fineclip_twin.py) shares, for
+    /// parity tests and benchmarks without weight files.
+    public func fillDeterministic(seed: UInt64 = 0) {
+        for p in trainableParameters {
+            let (scale, offset): (Float, Float)
+            if p.name.hasSuffix("norm.weight") { (scale, offset) = (0.1, 1) }
+            else if p.name.hasSuffix(".bias") { (scale, offset) = (0.02, 0) }
+            else if p.name.hasSuffix("cls_token") || p.name.hasSuffix("pos_embedding") || p.name == "fusion.logits" { (scale, offset) = (0.5, 0) }
+            else { (scale, offset) = (1 / Float(p.shape[1]).squareRoot(), 0) }
+            p.value = DeterministicParameters.tensor(p.name, p.shape, scale: scale, offset: offset, seed: seed)
+        }
+    }
+
     func adapters(_ s: VisualStream) -> AdapterSet? {
         switch s {
         case .video: return videoAdapters

@@ -5,6 +5,7 @@ import TensorCore
 @main
 struct Finecliper: ParsableCommand {
     static func main() {
+        BLASCoreCheck.reexecIfSlow()
         Allocator.tuneForLargeTensors()
         ExitGuard.install()
         do {

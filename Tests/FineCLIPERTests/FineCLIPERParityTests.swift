@@ -12,14 +12,6 @@ import TensorCore
         .appendingPathComponent("Fixtures")
     static let reference = try! SafeTensorsFile(path: fixtures.appendingPathComponent("fineclip_reference.safetensors").path)
 
-    /// The twin's deterministic value rule for trainable parameters.
-    static func range(_ key: String, _ shape: [Int]) -> (Float, Float) {
-        if key.hasSuffix("norm.weight") { return (0.1, 1) }
-        if key.hasSuffix(".bias") { return (0.02, 0) }
-        if key.hasSuffix("cls_token") || key.hasSuffix("pos_embedding") || key == "fusion.logits" { return (0.5, 0) }
-        return (1 / Float(shape[1]).squareRoot(), 0)
-    }
-
     static func config() -> FineCLIPERConfig {
         var c = FineCLIPERConfig(clip: .tiny, variant: .all, classNames: FineCLIPERConfig.sevenClassNouns)
         c.adapters.middleLayers = [1]
@@ -30,10 +22,7 @@ import TensorCore
         let clip = CLIPModel(config: .tiny)
         clip.fillDeterministic()
         let model = try FineCLIPERModel(config: config(), clip: clip)
-        for p in model.trainableParameters {
-            let (scale, offset) = range(p.name, p.shape)
-            p.value = DeterministicParameters.tensor(p.name, p.shape, scale: scale, offset: offset)
-        }
+        model.fillDeterministic()
         return model
     }
 

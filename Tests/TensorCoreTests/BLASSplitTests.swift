@@ -32,3 +32,13 @@ import Testing
         }
     }
 }
+
+@Suite struct BLASCoreCheckTests {
+    @Test func fallbackKernelsOnAModernCPUAskForTheRightFamily() {
+        #expect(BLASCoreCheck.betterCore(current: "Prescott", cpuFlags: ["avx2", "fma", "avx512f", "avx512bw", "avx512_bf16"]) == "Cooperlake")
+        #expect(BLASCoreCheck.betterCore(current: "Prescott", cpuFlags: ["avx2", "fma", "avx512f", "avx512bw"]) == "SkylakeX")
+        #expect(BLASCoreCheck.betterCore(current: "Nehalem", cpuFlags: ["avx2", "fma"]) == "Haswell")
+        #expect(BLASCoreCheck.betterCore(current: "Prescott", cpuFlags: ["sse3"]) == nil)
+        #expect(BLASCoreCheck.betterCore(current: "Cooperlake", cpuFlags: ["avx512_bf16"]) == nil)
+    }
+}
