@@ -208,12 +208,5 @@ public final class ClipPlayback: @unchecked Sendable {
     public func cancel() { lock.lock(); cancelled = true; lock.unlock() }
 }
 
-/// The face models a session uses, loaded once and shared by every playback.
-public struct FaceModels: @unchecked Sendable {
-    let detector: BlazeFace
-    let predictor: ShapePredictor
-
-    public static func load(blazeFace: String, dlibLandmarks: String) throws -> FaceModels {
-        FaceModels(detector: try BlazeFace(modelPath: blazeFace), predictor: try ShapePredictor(path: dlibLandmarks))
-    }
-}
+/// The face models a session loads once and shares (front ends name them through Workbench).
+public typealias FaceModels = Face.FaceModels

@@ -3,7 +3,7 @@ import Foundation
 /// A one-line progress bar with rate and ETA on stderr when it is a terminal; plain occasional
 /// lines otherwise (so logs of piped runs stay readable).
 final class ProgressBar {
-    let label: String
+    var label: String
     let start = Date()
     let isTerminal = isatty(STDERR_FILENO) != 0
     var lastDraw = Date.distantPast

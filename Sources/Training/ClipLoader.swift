@@ -1,0 +1,131 @@
+import Datasets
+import Face
+import FineCLIPER
+import Foundation
+import Media
+import TensorCore
+
+/// One clip ready for the model: per visual stream T frames at the model's input size, the
+/// description's token ids and the label.
+public struct LoadedClip: Sendable {
+    public var id: String
+    public var label: Int
+    public var streams: [VisualStream: [RGBImage]]
+    public var description: [Int]
+}
+
+/// Reads a clip's frames with DFER-CLIP's sampling (random segments in training, segment centres
+/// in evaluation), renders the parsing and landmark streams from the face landmarks of those
+/// frames, and applies one augmentation draw to all three streams alike (same crop, same flip).
+/// Landmarks come from the dataset (`landmarks/<id>.csv`, as `finecliper synth` writes them) or
+/// from the face pipeline.
+public struct ClipLoader: Sendable {
+    public let streams: [VisualStream]
+    public let size: Int
+    public let frames: Int
+    public let augmentation: ClipAugmentation?
+    public let datasetRoot: String
+    public let descriptions: DescriptionStore?
+    let faceModels: FaceModels?
+    let tokenize: @Sendable (String) -> [Int]
+
+    public init(streams: [VisualStream], size: Int, frames: Int, augmentation: ClipAugmentation?, datasetRoot: String,
+                descriptions: DescriptionStore?, faceModels: FaceModels?, tokenize: @escaping @Sendable (String) -> [Int]) {
+        self.streams = streams; self.size = size; self.frames = frames; self.augmentation = augmentation
+        self.datasetRoot = datasetRoot; self.descriptions = descriptions; self.faceModels = faceModels; self.tokenize = tokenize
+    }
+
+    /// `generator` drives sampling and augmentation in training; nil means evaluation.
+    public func load(_ clip: ClipRecord, generator: inout SeededGenerator?) throws -> LoadedClip {
+        let source = try openFrameSource(clip.path)
+        let n = source.frameCount
+        guard n > 0 else { throw MediaError.noFrames(path: clip.path) }
+        let indices: [Int]
+        if generator != nil { indices = FrameSampler.training(frameCount: n, segments: frames, using: &generator!) }
+        else { indices = FrameSampler.test(frameCount: n, segments: frames) }
+        let images = try source.clip(indices)
+        var raw: [VisualStream: [RGBImage]] = [.video: images]
+        if streams.contains(.parsing) || streams.contains(.landmarks) {
+            let points = try landmarks(clip, indices: indices, images: images)
+            if streams.contains(.parsing) {
+                raw[.parsing] = zip(images, points).map { image, p in
+                    let map = p.count == 68 ? ParsingMap(landmarks: p, width: image.width, height: image.height)
+                                            : ParsingMap(width: image.width, height: image.height, classes: Array(repeating: 0, count: image.width * image.height))
+                    return map.overlay(on: image)
+                }
+            }
+            if streams.contains(.landmarks) {
+                raw[.landmarks] = zip(images, points).map { image, p in LandmarkRender.dots(on: image, points: p) }
+            }
+        }
+        var out: [VisualStream: [RGBImage]] = [:]
+        for s in streams {
+            guard let frames = raw[s] else { continue }
+            if let augmentation, var g = generator {
+                // Every stream takes the same draws: the generator is copied, not shared.
+                out[s] = augmentation.apply(frames, size: size, using: &g)
+            } else {
+                out[s] = ClipAugmentation.test(frames, size: size)
+            }
+        }
+        if let augmentation, var g = generator {
+            _ = augmentation.apply([images[0]], size: size, using: &g)
+            generator = g
+        }
+        let text = descriptions?[clip.id] ?? ""
+        return LoadedClip(id: clip.id, label: clip.label, streams: out, description: tokenize(text))
+    }
+
+    /// The clip's description and label without reading frames (cached mode).
+    public func descriptionOnly(_ clip: ClipRecord, generator: inout SeededGenerator?) throws -> LoadedClip {
+        LoadedClip(id: clip.id, label: clip.label, streams: [:], description: tokenize(descriptions?[clip.id] ?? ""))
+    }
+
+    /// The 68 points of each sampled frame, in that frame's pixels.
+    func landmarks(_ clip: ClipRecord, indices: [Int], images: [RGBImage]) throws -> [[SIMD2<Double>]] {
+        let csv = datasetRoot + "/landmarks/" + clip.id + ".csv"
+        if let text = try? String(contentsOfFile: csv, encoding: .utf8) {
+            let table = try LandmarkTable(text, path: csv)
+            return try indices.map { i in
+                guard let p = table.points[i] else { throw MediaError.sizeMismatch(path: csv, expected: "landmarks for frame \(i)", found: "none") }
+                return p
+            }
+        }
+        guard let faceModels else { throw TrainError.missing(path: csv, what: "landmarks, or the face models to compute them (scripts/setup)") }
+        let tracker = faceModels.tracker()
+        return try images.enumerated().map { i, image in
+            let r = try tracker.process(image, frame: i, timestamp: Double(i))
+            // No face: the landmark and parsing renders of that frame show no face either.
+            return r.success ? r.points : []
+        }
+    }
+}
+
+/// A landmarks CSV: `frame, x_0 … x_67, y_0 … y_67` (extra columns are ignored).
+struct LandmarkTable {
+    var points: [Int: [SIMD2<Double>]] = [:]
+
+    init(_ text: String, path: String) throws {
+        let rows = try CSVTable.parse(text)
+        guard let header = rows.first?.fields else { throw DatasetError.badLine(file: path, line: 1, reason: "empty landmarks file") }
+        func column(_ name: String) -> Int? { header.firstIndex(of: name) }
+        guard let frame = column("frame"), let xs = Optional((0..<68).compactMap { column("x_\($0)") }), xs.count == 68,
+              let ys = Optional((0..<68).compactMap { column("y_\($0)") }), ys.count == 68 else {
+            throw DatasetError.badLine(file: path, line: 1, reason: "expected columns frame, x_0…x_67, y_0…y_67")
+        }
+        for (line, fields) in rows.dropFirst() {
+            guard fields.count == header.count, let f = Int(fields[frame]) else {
+                throw DatasetError.badLine(file: path, line: line, reason: "expected \(header.count) fields and a frame number")
+            }
+            if fields[xs[0]].isEmpty { continue }
+            var p: [SIMD2<Double>] = []
+            for k in 0..<68 {
+                guard let x = Double(fields[xs[k]]), let y = Double(fields[ys[k]]), x.isFinite, y.isFinite else {
+                    throw DatasetError.badLine(file: path, line: line, reason: "landmark \(k) is not a number")
+                }
+                p.append(SIMD2(x, y))
+            }
+            points[f] = p
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import TensorCore
+
+/// Per-clip frozen-CLIP frame embeddings for cached training: one safetensors file per clip
+/// ([T, P] per stream) in a folder named by a hash of everything that shapes them (the weights'
+/// fingerprint, image size, frames, streams, normalisation), so a change of any makes a new
+/// cache instead of reusing a stale one, and an interrupted build resumes where it stopped.
+public struct FeatureCache: Sendable {
+    public let folder: String
+
+    public init(root: String, key: String) {
+        folder = root + "/" + String(format: "%016llx", DeterministicParameters.nameHash(key))
+    }
+
+    /// `$XDG_CACHE_HOME/finecliper/features` (else ~/.cache/finecliper/features).
+    public static var defaultRoot: String {
+        let env = ProcessInfo.processInfo.environment
+        let base = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.cache")
+        return base + "/finecliper/features"
+    }
+
+    func path(_ id: String) -> String { folder + "/" + id + ".safetensors" }
+
+    public func contains(_ id: String) -> Bool { FileManager.default.fileExists(atPath: path(id)) }
+
+    public func store(_ id: String, _ streams: [String: Tensor]) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var w = SafeTensorsWriter()
+        for (name, t) in streams.sorted(by: { $0.key < $1.key }) { w.add(name, t) }
+        try w.write(to: path(id))
+    }
+
+    /// The clip's features, or nil when they are not cached (or the file is unreadable, which
+    /// makes the caller compute them again).
+    public func load(_ id: String) -> [String: Tensor]? {
+        guard let file = try? SafeTensorsFile(path: path(id)) else { return nil }
+        var out: [String: Tensor] = [:]
+        for name in file.names { out[name] = try? file.tensor(name) }
+        return out.values.contains { $0.count == 0 } ? nil : out
+    }
+}
