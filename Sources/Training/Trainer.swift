@@ -22,30 +22,25 @@ public struct TrainProgress: Sendable {
 /// the weights, optimizer state and `TrainState`, so `resume` continues exactly where the last
 /// checkpoint was written.
 public final class Trainer {
-    public let config: TrainConfig
+    public let experiment: Experiment
     public let folder: String
-    public let model: FineCLIPERModel
-    public let classes: [String]
-    public let train: [ClipRecord]
-    public let validation: [ClipRecord]
-    public let test: [ClipRecord]
     public private(set) var state = TrainState()
-    let source: ModelSource
-    let prompts: ClassPrompts
-    let loader: ClipLoader
     let optimizer: Optimizer
     let schedule: LRSchedule
-    let cache: FeatureCache?
     let log: EventLog
     let lock: RunLock
 
+    public var config: TrainConfig { experiment.config }
+    public var model: FineCLIPERModel { experiment.model }
+    public var train: [ClipRecord] { experiment.train }
+    public var validation: [ClipRecord] { experiment.validation }
+    public var test: [ClipRecord] { experiment.test }
     public var lastCheckpoint: String { folder + "/checkpoints/last.safetensors" }
     public var bestCheckpoint: String { folder + "/checkpoints/best.safetensors" }
 
     public init(config: TrainConfig, folder: String, resume: Bool, bpeFile: String, faceModels: FaceModels?,
                 cacheRoot: String = FeatureCache.defaultRoot) throws {
         if let problem = config.validate() { throw TrainError.badConfig(problem) }
-        self.config = config
         self.folder = folder
         let fm = FileManager.default
         if !resume, fm.fileExists(atPath: folder + "/events.jsonl") {
@@ -55,49 +50,8 @@ public final class Trainer {
             throw TrainError.io(path: folder, reason: "cannot create the run folder: \(error.localizedDescription)")
         }
         lock = try RunLock(folder: folder)
-
-        // Data.
-        let format: DatasetFormat
-        if let name = config.format {
-            guard let f = DatasetFormat(rawValue: name) else { throw TrainError.badConfig("unknown dataset format \(name)") }
-            format = f
-        } else {
-            guard let f = DatasetFormat.detect(root: config.data) else { throw DatasetError.unknownFormat(path: config.data) }
-            format = f
-        }
-        let splits = try format.open(root: config.data, fold: config.fold)
-        classes = splits.classes
-        let allTrain = splits.splits["train"] ?? [], testClips = splits.splits["test"] ?? []
-        guard !allTrain.isEmpty else { throw TrainError.noClips(split: "train") }
-        if config.selection == .validation {
-            (train, validation) = Self.carveValidation(allTrain, fraction: config.validationFraction, seed: config.seed, classes: classes.count)
-        } else {
-            (train, validation) = (allTrain, testClips)
-        }
-        test = testClips
-        let descriptionsFile = splits.root + "/descriptions.jsonl"
-        let descriptions = fm.fileExists(atPath: descriptionsFile) ? try DescriptionStore(path: descriptionsFile) : nil
-
-        // Model.
-        source = try ModelSource(config.model, bpeFile: bpeFile)
-        let nouns = classes.count == 7 ? FineCLIPERConfig.sevenClassNouns : classes.count == 11 ? FineCLIPERConfig.elevenClassNouns : classes.map { $0.lowercased() }
-        var modelConfig = FineCLIPERConfig(clip: source.clip.config, variant: config.variant, classNames: nouns)
-        modelConfig.adapters.visualAdaptersOff = config.mode == .cached
-        if config.frames > modelConfig.temporal.maxFrames { modelConfig.temporal.maxFrames = config.frames }
-        model = try FineCLIPERModel(config: modelConfig, clip: source.clip)
-        model.initialize(seed: config.seed)
-        prompts = ClassPrompts(config: modelConfig, tokenizer: source.tokenizer)
-        let tokenize: @Sendable (String) -> [Int] = { [source] in source.tokenize($0) }
-        loader = ClipLoader(streams: config.variant.streams, size: source.clip.config.vision.imageSize, frames: config.frames,
-                            augmentation: config.augment ? Self.augmentation(for: splits.name) : nil, datasetRoot: splits.root,
-                            descriptions: descriptions, faceModels: faceModels, tokenize: tokenize)
-        if config.mode == .cached {
-            let key = [source.fingerprint, "\(loader.size)", "\(config.frames)", config.variant.streams.map(\.rawValue).joined(separator: ","),
-                       "\(config.normalize)", "test-sampling"].joined(separator: "|")
-            cache = FeatureCache(root: cacheRoot, key: key)
-        } else {
-            cache = nil
-        }
+        experiment = try Experiment(config: config, bpeFile: bpeFile, faceModels: faceModels, cacheRoot: cacheRoot)
+        let model = experiment.model
 
         // Optimizer: adapters, temporal models and fusion weights as separate groups.
         var groups: [ParameterGroup] = []
@@ -117,7 +71,9 @@ public final class Trainer {
         log = try EventLog(path: folder + "/events.jsonl")
         if resume, fm.fileExists(atPath: lastCheckpoint) { try restore(from: lastCheckpoint) }
         try writeConfig()
-        try log.append(.config(RunStarted(config: config, classes: classes, trainClips: train.count, validationClips: validation.count,
+        let log = self.log
+        experiment.onSkip = { clip, error in try? log.append(.alert(Alert(kind: "skipped-clip", message: "\(clip.id): \(error)", step: 0))) }
+        try log.append(.config(RunStarted(config: config, classes: experiment.classes, trainClips: train.count, validationClips: validation.count,
                                           selection: config.selection.rawValue, stepsPerEpoch: stepsPerEpoch,
                                           resumedFromStep: state.step > 0 ? state.step : nil)))
     }
@@ -125,29 +81,6 @@ public final class Trainer {
     /// DFER-CLIP drops the last incomplete batch in training.
     public var stepsPerEpoch: Int { max(1, train.count / min(config.batch, train.count)) }
     var batchSize: Int { min(config.batch, train.count) }
-
-    static func augmentation(for dataset: String) -> ClipAugmentation {
-        switch dataset.uppercased() {
-        case let n where n.hasPrefix("FERV"): return .ferv39k
-        case let n where n.hasPrefix("MAFW"): return .mafw
-        default: return .dfew
-        }
-    }
-
-    /// A stratified hold-out: `fraction` of each class (at least one clip of any class with two
-    /// or more), chosen by a generator seeded from `seed`.
-    static func carveValidation(_ clips: [ClipRecord], fraction: Double, seed: UInt64, classes: Int) -> ([ClipRecord], [ClipRecord]) {
-        var g = SeededGeneratorFactory.make(seed, 0x5641_4C)
-        var held = Set<Int>()
-        for c in 0..<classes {
-            var members = clips.indices.filter { clips[$0].label == c }
-            members.shuffle(using: &g)
-            guard members.count >= 2 else { continue }
-            let n = max(1, Int((Double(members.count) * fraction).rounded()))
-            held.formUnion(members.prefix(n))
-        }
-        return (clips.indices.filter { !held.contains($0) }.map { clips[$0] }, held.sorted().map { clips[$0] })
-    }
 
     func writeConfig() throws {
         let encoder = JSONEncoder()
@@ -178,9 +111,9 @@ public final class Trainer {
                 let indices = order[(s * batchSize)..<((s + 1) * batchSize)]
                 let clips = indices.map { train[$0] }
                 let seeds = indices.indices.map { SeededGeneratorFactory.seed(config.seed, UInt64(epoch), UInt64($0)) }
-                guard let batch = try makeBatch(clips, seeds: seeds) else { continue }
+                guard let batch = try experiment.makeBatch(clips, seeds: seeds) else { continue }
                 let tape = Tape()
-                let pass = try model.forward(batch, prompts: prompts, tape: tape,
+                let pass = try model.forward(batch, prompts: experiment.prompts, tape: tape,
                                              mode: .train(seed: SeededGeneratorFactory.seed(config.seed, 0x4450, UInt64(state.step))),
                                              recompute: config.recompute && config.mode == .full)
                 let loss = Double(pass.output.loss ?? .nan)
@@ -207,7 +140,7 @@ public final class Trainer {
                 try log.append(.step(StepRecord(epoch: epoch + 1, step: state.step, loss: loss, learningRates: rates, gradientNorm: norm, clipsPerSecond: rate)))
                 progress?(TrainProgress(epoch: epoch + 1, epochs: config.epochs, stepInEpoch: s + 1, stepsPerEpoch: stepsPerEpoch, loss: loss, clipsPerSecond: rate))
             }
-            let (metrics, _) = try evaluate(validation)
+            let (metrics, _) = try experiment.evaluate(validation)
             state.epoch += 1
             let trainLoss = lossCount > 0 ? lossSum / Double(lossCount) : .nan
             try log.append(.epoch(EpochRecord(epoch: state.epoch, step: state.step, trainLoss: trainLoss, metrics: metrics,
@@ -234,95 +167,6 @@ public final class Trainer {
             g.withUnsafeBufferPointer { b in for v in b { sum += Double(v) * Double(v) } }
         }
         return sum.squareRoot()
-    }
-
-    // MARK: Data
-
-    /// The model inputs of `clips`; a clip that cannot be read is logged and left out (nil when
-    /// none is left). `seeds` drive each clip's sampling and augmentation; nil seeds = evaluation.
-    func makeBatch(_ clips: [ClipRecord], seeds: [UInt64]?) throws -> ClipBatch? {
-        var loaded: [LoadedClip] = []
-        var features: [[VisualStream: Tensor]] = []
-        for (i, clip) in clips.enumerated() {
-            do {
-                if let cache {
-                    features.append(try cachedFeatures(clip, cache: cache))
-                    var none: SeededGenerator? = nil
-                    let text = try loader.descriptionOnly(clip, generator: &none)
-                    loaded.append(text)
-                } else {
-                    var g: SeededGenerator? = seeds.map { SeededGenerator(seed: $0[i]) }
-                    loaded.append(try loader.load(clip, generator: &g))
-                }
-            } catch {
-                try log.append(.alert(Alert(kind: "skipped-clip", message: "\(clip.id): \(error)", step: state.step)))
-            }
-        }
-        guard !loaded.isEmpty else { return nil }
-        let t = config.frames
-        var streams: [VisualStream: StreamInput] = [:]
-        for s in config.variant.streams {
-            if cache != nil {
-                streams[s] = .features(concat(features.map { $0[s]!.reshaped([1, t, -1]) }, axis: 0))
-            } else {
-                streams[s] = .images(concat(loaded.map { ClipTensor.make($0.streams[s]!, normalize: config.normalize) }, axis: 0))
-            }
-        }
-        return ClipBatch(clips: loaded.count, frames: t, streams: streams, descriptions: loaded.map(\.description), labels: loaded.map(\.label))
-    }
-
-    /// A clip's frozen frame embeddings per stream, computed once (test-time sampling, no
-    /// augmentation) and kept in the cache.
-    func cachedFeatures(_ clip: ClipRecord, cache: FeatureCache) throws -> [VisualStream: Tensor] {
-        if let stored = cache.load(clip.id), config.variant.streams.allSatisfy({ stored[$0.rawValue] != nil }) {
-            return Dictionary(uniqueKeysWithValues: config.variant.streams.map { ($0, stored[$0.rawValue]!) })
-        }
-        var none: SeededGenerator? = nil
-        let loaded = try loader.load(clip, generator: &none)
-        var out: [VisualStream: Tensor] = [:]
-        for s in config.variant.streams {
-            out[s] = source.clip.encodeImages(ClipTensor.make(loaded.streams[s]!, normalize: config.normalize)).value
-        }
-        try cache.store(clip.id, Dictionary(uniqueKeysWithValues: out.map { ($0.key.rawValue, $0.value) }))
-        return out
-    }
-
-    /// Builds the feature cache for `clips` (cached mode); returns how many were computed.
-    @discardableResult
-    public func buildCache(_ clips: [ClipRecord], progress: ((Int, Int) -> Void)? = nil) throws -> Int {
-        guard let cache else { return 0 }
-        var computed = 0
-        for (i, clip) in clips.enumerated() {
-            if !cache.contains(clip.id) {
-                do { _ = try cachedFeatures(clip, cache: cache); computed += 1 } catch {
-                    try log.append(.alert(Alert(kind: "skipped-clip", message: "\(clip.id): \(error)", step: state.step)))
-                }
-            }
-            progress?(i + 1, clips.count)
-        }
-        return computed
-    }
-
-    // MARK: Evaluation
-
-    /// Confusion matrix and per-clip outputs over `clips` (test-time sampling, no augmentation).
-    public func evaluate(_ clips: [ClipRecord], batch: Int = 8) throws -> (ConfusionMatrix, [(id: String, label: Int, output: ModelOutput)]) {
-        var matrix = ConfusionMatrix(classes: classes.count)
-        var outputs: [(String, Int, ModelOutput)] = []
-        var start = 0
-        while start < clips.count {
-            let part = Array(clips[start..<min(start + batch, clips.count)])
-            start += batch
-            guard let b = try makeBatch(part, seeds: nil) else { continue }
-            let out = try model.forward(b, prompts: prompts).output
-            for (i, p) in out.predictions.enumerated() {
-                matrix.add(truth: b.labels![i], prediction: p)
-            }
-            // Per-clip slices of the batch output, for predictions files.
-            let ids = part.map(\.id)
-            for i in 0..<b.clips { outputs.append((ids[min(i, ids.count - 1)], b.labels![i], out.slice(i))) }
-        }
-        return (matrix, outputs)
     }
 
     // MARK: Checkpoints

@@ -66,7 +66,7 @@ struct TrainCommand: ParsableCommand {
         StopSignal.install()
         if mode == .cached {
             let bar = ProgressBar(label: "features")
-            let n = try trainer.buildCache(trainer.train + trainer.validation + trainer.test) { bar.update($0, of: $1) }
+            let n = try trainer.experiment.buildCache(trainer.train + trainer.validation + trainer.test) { bar.update($0, of: $1) }
             bar.finish()
             FileHandle.standardError.write(Data("feature cache: \(n) clips computed\n".utf8))
         }

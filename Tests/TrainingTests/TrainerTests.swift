@@ -49,7 +49,7 @@ import TensorCore
         let bestEpoch = epochs.first { $0.epoch == done.bestEpoch }!
         let fresh = try Self.trainer(Self.config(epochs: 15), scratch.path("fresh"))
         try ModelCheckpoint.load(into: fresh.model, from: try SafeTensorsFile(path: trainer.bestCheckpoint))
-        let (metrics, outputs) = try fresh.evaluate(fresh.validation)
+        let (metrics, outputs) = try fresh.experiment.evaluate(fresh.validation)
         #expect(metrics == bestEpoch.confusion && metrics.uar == bestEpoch.uar)
         #expect(outputs.count == fresh.validation.count && outputs.allSatisfy { $0.output.probabilities[0].count == 7 })
         #expect(log.events.contains { if case let .checkpoint(c) = $0 { return c.best } else { return false } })
@@ -81,9 +81,9 @@ import TensorCore
         config.mode = .cached
         config.variant = .low
         let trainer = try Self.trainer(config, scratch.path("run"))
-        let n = try trainer.buildCache(trainer.train + trainer.validation)
+        let n = try trainer.experiment.buildCache(trainer.train + trainer.validation)
         #expect(n == trainer.train.count + trainer.validation.count)
-        #expect(try trainer.buildCache(trainer.train) == 0)
+        #expect(try trainer.experiment.buildCache(trainer.train) == 0)
         try trainer.run()
         #expect(trainer.model.videoAdapters == nil)
     }
@@ -100,5 +100,56 @@ import TensorCore
         let bytes = try Data(contentsOf: URL(fileURLWithPath: trainer.lastCheckpoint))
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: trainer.lastCheckpoint))
         #expect { try Self.trainer(Self.config(epochs: 2), run, resume: true) } throws: { "\($0)".contains("last.safetensors") && "\($0)".contains("cannot be read") }
+    }
+}
+
+/// The commands as a user runs them: a run killed with SIGKILL mid-epoch resumes to the weights of
+/// an uninterrupted run, and `eval` reproduces the logged validation numbers.
+@Suite(.serialized) struct TrainCommandTests {
+    func args(_ out: String, epochs: Int = 3) -> [String] {
+        ["train", "--data", TrainerTests.dataset, "--model", "tiny", "--epochs", "\(epochs)", "--batch", "8", "--frames", "8",
+         "--optimizer", "adamw", "--adapter-rate", "0.001", "--temporal-rate", "0.001", "--out", out]
+    }
+
+    @Test func killedRunResumesBitIdenticallyAndEvalMatchesTheLog() throws {
+        let scratch = Scratch()
+        let straight = try FinecliperBinary.run(args(scratch.path("a")))
+        #expect(straight.status == 0, "\(straight.output)")
+
+        let killed = Process()
+        killed.executableURL = URL(fileURLWithPath: FinecliperBinary.path)
+        killed.arguments = args(scratch.path("b"))
+        killed.standardOutput = FileHandle.nullDevice
+        killed.standardError = FileHandle.nullDevice
+        try killed.run()
+        let events = scratch.path("b") + "/events.jsonl"
+        let deadline = Date().addingTimeInterval(120)
+        // Kill once the first epoch's checkpoint is logged and the second epoch has taken a step.
+        while Date() < deadline {
+            let text = (try? String(contentsOfFile: events, encoding: .utf8)) ?? ""
+            if text.contains("\"checkpoint\""), text.contains("\"epoch\":2,") { break }
+            usleep(20_000)
+        }
+        kill(killed.processIdentifier, SIGKILL)
+        killed.waitUntilExit()
+        #expect(killed.terminationReason == .uncaughtSignal)
+        let resumed = try FinecliperBinary.run(args(scratch.path("b")) + ["--resume"])
+        #expect(resumed.status == 0, "\(resumed.output)")
+        let a = try SafeTensorsFile(path: scratch.path("a") + "/checkpoints/last.safetensors")
+        let b = try SafeTensorsFile(path: scratch.path("b") + "/checkpoints/last.safetensors")
+        for name in a.names { #expect(try a.tensor(name) == b.tensor(name), "\(name)") }
+        let log = try EventLog.read(events)
+        #expect(log.events.filter { if case .config = $0 { return true } else { return false } }.count == 2)
+
+        let eval = try FinecliperBinary.run(["eval", "--run", scratch.path("a"), "--split", "validation", "--json"])
+        #expect(eval.status == 0, "\(eval.output)")
+        let report = try JSONSerialization.jsonObject(with: Data(eval.output[eval.output.firstIndex(of: "{")!...].utf8)) as! [String: Any]
+        let done = try EventLog.read(scratch.path("a") + "/events.jsonl").events.compactMap { if case let .done(d) = $0 { return d } else { return nil } }.last!
+        #expect(abs((report["uar"] as! Double) - done.bestUAR!) < 1e-9)
+        let lines = try String(contentsOfFile: scratch.path("a") + "/predictions-validation.jsonl", encoding: .utf8).split(separator: "\n")
+        let first = try JSONDecoder().decode(ClipPrediction.self, from: Data(lines[0].utf8))
+        #expect(lines.count == report["clips"] as! Int && first.probabilities.count == 7 && first.negativeCosine.count == 7)
+        let missing = try FinecliperBinary.run(["eval", "--run", scratch.path("nothing")])
+        #expect(missing.status == 66)
     }
 }

@@ -1,0 +1,92 @@
+import ArgumentParser
+import FineCLIPER
+import Foundation
+import TensorCore
+import Training
+import Workbench
+
+/// `finecliper eval`: UAR/WAR, per-class recall and precision, the confusion matrix and a
+/// predictions file for a trained model on a dataset split.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a trained FineCLIPER model: UAR, WAR, confusion matrix, predictions per clip.",
+        discussion: """
+            --run RUN evaluates RUN/checkpoints/best.safetensors (or --checkpoint last, or a path) with the \
+            run's configuration; a checkpoint alone carries its configuration too, and --data, --model, \
+            --format and --fold override it (a model trained on one dataset evaluated on another). The \
+            predictions file (JSON Lines, one clip per line: truth, prediction, probabilities, cos to each \
+            positive and negative prompt, margins, per-modality margins, fusion weights, per-frame \
+            probabilities) is what the workbench's misclassification views read.
+            """)
+
+    @Option(name: .customLong("run"), help: "A run folder written by finecliper train.") var runFolder: String?
+    @Option(help: "best, last or a checkpoint file.") var checkpoint = "best"
+    @Option(help: "Dataset root (default: the run's).") var data: String?
+    @Option(help: "Layout: dfew, ferv39k, mafw or list.") var format: String?
+    @Option(help: "Fold.") var fold: Int?
+    @Option(help: "CLIP folder or tiny (default: the run's).") var model: String?
+    @Option(help: "Split: test, validation or train.") var split = "test"
+    @Option(help: "Predictions file (JSON Lines); default RUN/predictions-SPLIT.jsonl.") var predictions: String?
+    @Flag(help: "Print the metrics as JSON.") var json = false
+
+    func validate() throws {
+        guard ["test", "validation", "train"].contains(split) else { throw ValidationError("--split must be test, validation or train") }
+        guard runFolder != nil || !["best", "last"].contains(checkpoint) else { throw ValidationError("give --run, or --checkpoint FILE") }
+    }
+
+    func run() throws {
+        let path = ["best", "last"].contains(checkpoint) ? runFolder! + "/checkpoints/\(checkpoint).safetensors" : checkpoint
+        guard FileManager.default.fileExists(atPath: path) else { throw CommandError("\(path): no such checkpoint", kind: .missingInput) }
+        let file = try SafeTensorsFile(path: path)
+        guard let json = file.metadata["finecliper.train_config"],
+              var config = try? JSONDecoder().decode(TrainConfig.self, from: Data(json.utf8)) else {
+            throw CommandError("\(path): not a training checkpoint of finecliper (no training configuration in its metadata)")
+        }
+        if let data { config.data = data }
+        if let format { config.format = format }
+        if let fold { config.fold = fold }
+        if let model { config.model = model }
+        let faces = try? FaceModels.load(blazeFace: Assets.blazeFace, dlibLandmarks: Assets.dlibLandmarks)
+        let experiment = try Experiment(config: config, bpeFile: Assets.path("bpe_simple_vocab_16e6.txt"), faceModels: faces)
+        try ModelCheckpoint.load(into: experiment.model, from: file)
+        let clips = split == "test" ? experiment.test : split == "validation" ? experiment.validation : experiment.train
+        guard !clips.isEmpty else { throw CommandError("the \(split) split is empty") }
+        let bar = ProgressBar(label: "eval")
+        let (matrix, outputs) = try experiment.evaluate(clips) { bar.update($0, of: clips.count) }
+        bar.finish()
+        let lines = try outputs.map { o -> String in
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return String(decoding: try encoder.encode(ClipPrediction(id: o.id, truth: o.label, output: o.output)), as: UTF8.self)
+        }
+        let out = predictions ?? (runFolder.map { $0 + "/predictions-\(split).jsonl" } ?? "predictions-\(split).jsonl")
+        try AtomicFile.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: out)
+        if self.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            struct Report: Encodable { let split: String; let clips: Int; let uar: Double; let war: Double; let recall: [Double?]; let precision: [Double?]; let confusion: [[Int]]; let classes: [String]; let predictions: String }
+            print(String(decoding: try encoder.encode(Report(split: split, clips: matrix.total, uar: matrix.uar, war: matrix.war, recall: matrix.recall,
+                                                             precision: matrix.precision, confusion: matrix.counts, classes: experiment.classes, predictions: out)), as: UTF8.self))
+            return
+        }
+        print(MetricsTable.text(matrix, classes: experiment.classes, title: "\(split) split, \(matrix.total) clips, \(path)"))
+        print("predictions: \(out)")
+    }
+}
+
+/// UAR/WAR, per-class recall and precision, and the confusion matrix as a text table.
+enum MetricsTable {
+    static func text(_ m: ConfusionMatrix, classes: [String], title: String) -> String {
+        func pct(_ x: Double?) -> String { x.map { String(format: "%6.2f", 100 * $0) } ?? "     -" }
+        func column(_ name: String) -> String { String(repeating: " ", count: max(0, 5 - min(5, name.count))) + String(name.prefix(5)) + " " }
+        var lines = [title, String(format: "UAR %.2f  WAR %.2f", m.uar, m.war), "",
+                     String(repeating: " ", count: 39) + "predicted as",
+                     "class".padding(toLength: 12, withPad: " ", startingAt: 0) + " support  recall   prec.   " + classes.map(column).joined()]
+        for (c, name) in classes.enumerated() {
+            lines.append(name.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: " %7d", m.support(c)) + "  " + pct(m.recall[c])
+                         + "  " + pct(m.precision[c]) + "   " + m.counts[c].map { String(format: "%5d ", $0) }.joined())
+        }
+        return lines.joined(separator: "\n")
+    }
+}
