@@ -1,4 +1,12 @@
 import TensorCore
+/// How a centre crop places an odd margin (see `RGBImage.centerCropped`).
+public enum CenterCropRounding: String, Codable, Sendable {
+    /// torchvision's CenterCrop: round(margin / 2), half to even.
+    case halfToEven
+    /// transformers' CLIPImageProcessor: margin // 2.
+    case floor
+}
+
 /// Resampling filters, as Pillow defines them.
 public enum ResampleFilter: Sendable {
     /// Triangle, support 1 (what DFER-CLIP's loaders use).
@@ -50,10 +58,15 @@ extension RGBImage {
         return resized(width: w, height: h, filter: filter)
     }
 
-    /// The central `size`×`size` region, placed as torchvision's CenterCrop rounds it.
-    public func centerCropped(_ size: Int) -> RGBImage {
-        let x = Int((Double(width - size) / 2).rounded()), y = Int((Double(height - size) / 2).rounded())
-        return cropped(x: max(0, x), y: max(0, y), width: min(size, width), height: min(size, height))
+    /// The central `size`×`size` region. With an odd margin the two references differ by a pixel:
+    /// torchvision's `CenterCrop` (OpenAI CLIP, open_clip) rounds margin/2 half to even,
+    /// transformers' `CLIPImageProcessor` floors it.
+    public func centerCropped(_ size: Int, rounding: CenterCropRounding = .halfToEven) -> RGBImage {
+        func offset(_ margin: Int) -> Int {
+            let half = Double(margin) / 2
+            return rounding == .floor ? Int(half.rounded(.down)) : Int(half.rounded(.toNearestOrEven))
+        }
+        return cropped(x: max(0, offset(width - size)), y: max(0, offset(height - size)), width: min(size, width), height: min(size, height))
     }
 
     func resampledHorizontally(_ c: ResampleCoefficients) -> RGBImage {

@@ -20,6 +20,8 @@ public final class Experiment {
     public let prompts: ClassPrompts
     let loader: ClipLoader
     let cache: FeatureCache?
+    /// The feature cache's folder (cached mode).
+    public var cacheFolder: String? { cache?.folder }
     /// Where skipped clips are reported (the run's event log while training).
     var onSkip: (ClipRecord, Error) -> Void = { _, _ in }
 

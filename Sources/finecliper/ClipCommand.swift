@@ -31,8 +31,15 @@ struct ClipEmbed: ParsableCommand {
     @Option(help: "The BPE vocabulary when the model folder has no vocab.json/merges.txt.")
     var vocabulary = "assets/bpe_simple_vocab_16e6.txt"
 
+    @Option(help: "Centre-crop rounding of odd margins: transformers (floor, as Hugging Face's CLIPImageProcessor; the default, for Hugging Face folders) or torchvision (half to even, as OpenAI CLIP and open_clip).")
+    var cropRounding = "transformers"
+
     @Flag(help: "Print the embeddings and similarities as JSON.")
     var json = false
+
+    func validate() throws {
+        guard ["transformers", "torchvision"].contains(cropRounding) else { throw ValidationError("--crop-rounding must be transformers or torchvision") }
+    }
 
     func run() throws {
         let clip: CLIPModel
@@ -41,17 +48,25 @@ struct ClipEmbed: ParsableCommand {
         let tokenizer = try hasFolderVocab ? BPETokenizer(vocabJSON: model + "/vocab.json", mergesFile: model + "/merges.txt")
                                            : BPETokenizer(bpeFile: vocabulary)
         try clip.checkTokenizer(tokenizer, path: hasFolderVocab ? model + "/vocab.json" : vocabulary)
-        var names: [String] = [], embeddings: [Tensor] = []
+        var names: [String] = [], embeddings: [Tensor] = [], truncated: [String] = []
         for input in inputs {
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: input, isDirectory: &isDir), !isDir.boolValue {
                 let image: RGBImage
                 image = try VideoReader(path: input).frame(at: 0)
-                let pixels = CLIPPreprocess.image(image, size: clip.config.vision.imageSize)
+                let pixels = CLIPPreprocess.image(image, size: clip.config.vision.imageSize,
+                                                  rounding: cropRounding == "torchvision" ? .halfToEven : .floor)
                 embeddings.append(clip.encodeImages(pixels).value)
                 names.append("image \(input)")
             } else {
-                let ids = tokenizer.tokenize(input, contextLength: clip.config.text.contextLength)
+                let context = clip.config.text.contextLength
+                let full = tokenizer.encode(input).count + 2
+                if full > context {
+                    // CLIP reads at most `context` tokens: say so instead of embedding a cut text silently.
+                    truncated.append(input)
+                    FileHandle.standardError.write(Data("finecliper: text of \(full) tokens cut to the model's \(context): \"\(TerminalText.escaped(String(input.prefix(60))))\(input.count > 60 ? "…" : "")\"\n".utf8))
+                }
+                let ids = tokenizer.tokenize(input, contextLength: context)
                 embeddings.append(clip.encodeTexts([ids]).value)
                 names.append("text \"\(input)\"")
             }
@@ -61,7 +76,7 @@ struct ClipEmbed: ParsableCommand {
         let similarity = normalized.map { a in normalized.map { b in zip(a, b).reduce(Float(0)) { $0 + $1.0 * $1.1 } } }
         if json {
             let object: [String: Any] = ["inputs": names, "embeddings": embeddings.map { $0.scalars.map(Double.init) },
-                                         "cosine": similarity.map { $0.map(Double.init) }]
+                                         "cosine": similarity.map { $0.map(Double.init) }, "truncated": truncated]
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
             return
         }

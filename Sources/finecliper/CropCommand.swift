@@ -14,19 +14,35 @@ struct CropCommand: ParsableCommand {
     @Argument(help: "A video file or a folder of frame images.")
     var clip: String
 
-    @Option(help: "Output folder (created; existing frames are replaced).")
+    @Option(help: "Output folder (replaced as a whole when the crop succeeds).")
     var out: String
 
-    @Option(help: "Side of the square face frames in pixels.")
+    @Option(help: "Side of the square face frames in pixels (16-2048).")
     var size = 224
+
+    func validate() throws {
+        guard (16...2048).contains(size) else { throw ValidationError("--size must be 16…2048") }
+    }
 
     func run() throws {
         let tracker = try FaceTools.tracker()
         let source = try FaceTools.open(clip)
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        // Built beside the target and renamed into place, so OUT holds a whole old crop or a whole
+        // new one, never a mix with stale frames; an error or Ctrl-C removes the partial folder.
+        let final = (out as NSString).standardizingPath
+        let partial = final + ".partial-\(getpid())"
+        try? FileManager.default.removeItem(atPath: partial)
+        do {
+            try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: true)
+        } catch {
+            throw CommandError("\(out): cannot create the output folder (\(error.localizedDescription))", kind: .cannotCreate)
+        }
+        StopSignal.install()
+        defer { try? FileManager.default.removeItem(atPath: partial) }
         var lastBox: FaceBox? = nil, written = 0, reused = 0, pending: [(Int, RGBImage)] = []
         let bar = ProgressBar(label: "cropping")
-        try FaceTools.forEachFrame(source) { i, t, image in
+        let failed = try FaceTools.forEachFrame(source) { i, t, image in
+            if StopSignal.requested { throw CommandError("interrupted; \(out) is unchanged", kind: .io) }
             let r = try tracker.process(image, frame: i, timestamp: t)
             if r.success, let b = r.box {
                 lastBox = b
@@ -44,11 +60,32 @@ struct CropCommand: ParsableCommand {
         }
         bar.finish()
         guard lastBox != nil else { throw CommandError("\(clip): no face found in any frame") }
+        try replace(final, with: partial)
         print("\(written) face frames of \(size)×\(size) in \(out)" + (reused > 0 ? " (\(reused) without a detected face reuse the nearest box)" : ""))
+        if !failed.isEmpty {
+            FileHandle.standardError.write(Data("\(failed.count) frame(s) could not be decoded and are left out: \(failed.prefix(10).map(String.init).joined(separator: ", "))\(failed.count > 10 ? ", …" : "")\n".utf8))
+        }
     }
 
     func save(_ image: RGBImage, _ box: FaceBox, _ written: inout Int) throws {
         written += 1
-        try MediaWriter.writePNG(FaceCrop(box: box, size: size).apply(image), to: out + "/" + String(format: "%05d.png", written))
+        let folder = (out as NSString).standardizingPath + ".partial-\(getpid())"
+        try MediaWriter.writePNG(FaceCrop(box: box, size: size).apply(image), to: folder + "/" + String(format: "%05d.png", written))
+    }
+
+    /// Moves `partial` to `final`, replacing what was there.
+    func replace(_ final: String, with partial: String) throws {
+        let fm = FileManager.default
+        let old = final + ".old-\(getpid())"
+        if fm.fileExists(atPath: final) {
+            do { try fm.moveItem(atPath: final, toPath: old) } catch {
+                throw CommandError("\(final): cannot replace it (\(error.localizedDescription))", kind: .cannotCreate)
+            }
+        }
+        do { try fm.moveItem(atPath: partial, toPath: final) } catch {
+            try? fm.moveItem(atPath: old, toPath: final)
+            throw CommandError("\(final): cannot create it (\(error.localizedDescription))", kind: .cannotCreate)
+        }
+        try? fm.removeItem(atPath: old)
     }
 }

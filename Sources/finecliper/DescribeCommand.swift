@@ -22,6 +22,7 @@ struct DescribeCommand: ParsableCommand {
         try FaceTools.forEachFrame(try FaceTools.open(clip)) { i, t, image in
             track.append(try tracker.process(image, frame: i, timestamp: t).points)
         }
+        guard track.contains(where: { $0.count == 68 }) else { throw CommandError("\(clip): no face found in any frame") }
         print(MotionDescriber.describe(track))
         if verbose {
             for c in MotionDescriber.changes(track) {

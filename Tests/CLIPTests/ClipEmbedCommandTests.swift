@@ -23,6 +23,10 @@ import TestSupport
         #expect(zip(direct, embeddings[1]).allSatisfy { abs(Double($0) - $1) < 1e-5 })
         let table = try FinecliperBinary.run(["clip", "embed", "--model", folder, image, "a smiling face"])
         #expect(table.output.contains("cosine similarity") && table.output.contains("24-d embedding"))
+        // The tiny model reads 16 tokens: a longer text is cut, and the command says so.
+        let long = "the inner ends of the eyebrows rise while the lip corners pull down and the chin pushes up"
+        let cut = try FinecliperBinary.run(["clip", "embed", "--model", folder, long, "--json"])
+        #expect(cut.status == 0 && cut.output.contains("cut to the model's 16"))
         let bad = try FinecliperBinary.run(["clip", "embed", "--model", scratch.path("nothing"), "text"])
         #expect(bad.status != 0 && bad.output.contains("config.json"))
     }

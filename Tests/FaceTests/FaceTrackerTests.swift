@@ -99,6 +99,16 @@ import TestSupport
         #expect(frame.width == 112 && frame.height == 112)
         let none = try FinecliperBinary.run(["crop", TFLiteTests.root.appendingPathComponent("assets/media/no_face.mp4").path,
                                              "--out", scratch.path("none")])
-        #expect(none.status != 0 && none.output.contains("no face found"))
+        #expect(none.status == 65 && none.output.contains("no face found"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("none")))
+        // A rerun replaces the folder as a whole: frames of an earlier, longer crop do not linger.
+        try Data().write(to: URL(fileURLWithPath: scratch.path("clip") + "/99999.png"))
+        let again = try FinecliperBinary.run(["crop", video, "--out", scratch.path("clip"), "--size", "112"])
+        #expect(again.status == 0 && !FileManager.default.fileExists(atPath: scratch.path("clip") + "/99999.png"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.dir).sorted() == ["clip"])
+        let huge = try FinecliperBinary.run(["crop", video, "--out", scratch.path("big"), "--size", "100000"])
+        #expect(huge.status == 64 && huge.output.contains("--size"))
+        let noFace = try FinecliperBinary.run(["describe", TFLiteTests.root.appendingPathComponent("assets/media/no_face.mp4").path])
+        #expect(noFace.status == 65 && noFace.output.contains("no face found"))
     }
 }

@@ -187,3 +187,24 @@ enum MediaFixtures {
         #expect(out[0].width == 8 && out[0].height == 8)
     }
 }
+
+@Suite struct CenterCropRoundingTests {
+    /// An image whose red channel is the column and green channel the row, so a crop's first pixel
+    /// tells where it starts.
+    static func ramp(_ w: Int, _ h: Int) -> RGBImage {
+        var pixels: [UInt8] = []
+        for y in 0..<h { for x in 0..<w { pixels += [UInt8(x), UInt8(y), 0] } }
+        return RGBImage(width: w, height: h, pixels: pixels)
+    }
+
+    @Test func oddMarginsFollowTorchvisionOrTransformers() {
+        // margins 7 and 3: torchvision round(3.5) = 4, round(1.5) = 2; transformers 7 // 2 = 3, 3 // 2 = 1.
+        let image = Self.ramp(39, 35)
+        let tv = image.centerCropped(32, rounding: .halfToEven), hf = image.centerCropped(32, rounding: .floor)
+        #expect(tv.pixels[0] == 4 && tv.pixels[1] == 2)
+        #expect(hf.pixels[0] == 3 && hf.pixels[1] == 1)
+        // Even margins agree; margin 5 rounds to 2 both ways (2.5 → 2 half to even).
+        let even = Self.ramp(36, 37)
+        #expect(even.centerCropped(32, rounding: .halfToEven).pixels[0...1] == even.centerCropped(32, rounding: .floor).pixels[0...1])
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import FineCLIPER
+import Foundation
+import Training
+import Workbench
+
+/// `finecliper features`: builds the feature cache of cached-mode training ahead of time.
+struct FeaturesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "features",
+        abstract: "Compute the frozen per-frame CLIP embeddings that cached training reads.",
+        discussion: """
+            Every clip of the dataset (train and test) is read with test-time sampling, its parsing and \
+            landmark renders are drawn, and each stream's frame embeddings are stored under \
+            $XDG_CACHE_HOME/finecliper/features in a folder named by a hash of the weights and the \
+            preprocessing. Clips already there are skipped, so an interrupted build resumes; \
+            `finecliper train --mode cached` with the same options uses the same cache.
+            """)
+
+    @Option(help: "Dataset root.") var data: String
+    @Option(help: "Layout: dfew, ferv39k, mafw or list.") var format: String?
+    @Option(help: "Fold.") var fold: Int?
+    @Option(help: "A Hugging Face CLIP folder, or tiny.") var model: String
+    @Option(help: "low, mid, high or all (which streams).") var variant: Variant = .all
+    @Option(help: "Frames per clip.") var frames = 16
+
+    func run() throws {
+        var config = TrainConfig(data: data, model: model)
+        config.format = format; config.fold = fold; config.variant = variant; config.frames = frames; config.mode = .cached
+        let faces = try? FaceModels.load(blazeFace: Assets.blazeFace, dlibLandmarks: Assets.dlibLandmarks)
+        let experiment = try Experiment(config: config, bpeFile: Assets.path("bpe_simple_vocab_16e6.txt"), faceModels: faces)
+        let clips = experiment.train + experiment.validation + experiment.test
+        let bar = ProgressBar(label: "features")
+        let computed = try experiment.buildCache(clips) { bar.update($0, of: $1) }
+        bar.finish()
+        print("\(computed) of \(clips.count) clips computed (the rest were cached) in \(experiment.cacheFolder ?? "")")
+    }
+}
