@@ -42,7 +42,7 @@ struct CropCommand: ParsableCommand {
         var lastBox: FaceBox? = nil, written = 0, reused = 0, pending: [(Int, RGBImage)] = []
         let bar = ProgressBar(label: "cropping")
         let failed = try FaceTools.forEachFrame(source) { i, t, image in
-            if StopSignal.requested { throw CommandError("interrupted; \(out) is unchanged", kind: .io) }
+            if StopSignal.requested { throw CommandError("interrupted; \(out) is unchanged", kind: .interrupted) }
             let r = try tracker.process(image, frame: i, timestamp: t)
             if r.success, let b = r.box {
                 lastBox = b

@@ -15,6 +15,7 @@ enum ExitStatus: Int32 {
         case .missingInput: self = .missingInput
         case .cannotCreate: self = .cannotCreate
         case .io: self = .io
+        case .interrupted: self = .interrupted
         }
     }
 }

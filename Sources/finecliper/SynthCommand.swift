@@ -41,8 +41,8 @@ struct SynthCommand: ParsableCommand {
     var replace = false
 
     func validate() throws {
-        guard trainPerClass >= 0, testPerClass >= 0, trainPerClass + testPerClass > 0 else {
-            throw ValidationError("--train-per-class and --test-per-class must be ≥ 0 and not both 0")
+        guard (0...100_000).contains(trainPerClass), (0...100_000).contains(testPerClass), trainPerClass + testPerClass > 0 else {
+            throw ValidationError("--train-per-class and --test-per-class must be 0…100000 and not both 0")
         }
         guard (2...10_000).contains(frames) else { throw ValidationError("--frames must be 2…10000") }
         guard (16...2048).contains(size) else { throw ValidationError("--size must be 16…2048") }
@@ -54,7 +54,11 @@ struct SynthCommand: ParsableCommand {
         config.seed = seed; config.trainPerClass = trainPerClass; config.testPerClass = testPerClass
         config.frames = frames; config.size = size; config.jpegQuality = quality; config.parsingMaps = parsing
         let bar = ProgressBar(label: "synth")
-        try SyntheticDataset.write(config, to: out, replace: replace) { bar.update($0, of: $1) }
+        StopSignal.install()
+        try SyntheticDataset.write(config, to: out, replace: replace) { done, total in
+            if StopSignal.requested { throw CommandError("interrupted; \(out) was not written", kind: .interrupted) }
+            bar.update(done, of: total)
+        }
         bar.finish()
         let total = (trainPerClass + testPerClass) * EmotionClasses.seven.count
         print("wrote \(total) clips of \(frames) frames (\(size)×\(size)) to \(out)")

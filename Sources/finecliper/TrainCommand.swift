@@ -80,6 +80,9 @@ struct TrainCommand: ParsableCommand {
         bar?.finish()
         let best = done.bestUAR.map { String(format: "best validation UAR %.2f / WAR %.2f at epoch %d", $0, done.bestWAR ?? 0, done.bestEpoch ?? 0) } ?? ""
         print("\(done.status) after \(done.epochs) epochs (\(done.step) steps); \(best); run in \(out)")
+        if done.status == "stopped" {
+            throw CommandError("stopped at step \(done.step); continue with --resume (the last checkpoint is epoch \(done.epochs))", kind: .interrupted)
+        }
     }
 }
 

@@ -141,6 +141,24 @@ import TestSupport
         let bad = try FinecliperBinary.run(["synth", "-o", scratch.path("x"), "--frames", "1"])
         #expect(bad.status != 0 && bad.output.contains("--frames must be 2…10000"))
         #expect(!FileManager.default.fileExists(atPath: scratch.path("x")))
+        let huge = try FinecliperBinary.run(["synth", "-o", scratch.path("x"), "--train-per-class", "\(Int.max - 1)"])
+        #expect(huge.status == 64 && !FileManager.default.fileExists(atPath: scratch.path("x")))
+        // Ctrl-C: exit 130, and neither the output nor the staging folder is left behind.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: FinecliperBinary.path)
+        p.arguments = ["synth", "-o", scratch.path("big"), "--train-per-class", "200", "--size", "256"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, !((try? FileManager.default.contentsOfDirectory(atPath: scratch.dir)) ?? []).contains(where: { $0.hasPrefix("big.partial") }) {
+            usleep(10_000)
+        }
+        usleep(300_000)
+        p.interrupt()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.dir).filter { $0.hasPrefix("big") }.isEmpty)
     }
 
     /// samples/ is what `finecliper synth` makes from its saved synth.json: every text file is

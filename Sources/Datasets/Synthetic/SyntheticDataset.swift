@@ -40,8 +40,10 @@ public enum SyntheticDataset {
 
     /// Generates the dataset into `root` (which must not exist unless `replace`); `progress` is
     /// called after each clip with (done, total).
+    /// `progress` may throw to stop (a signal): the partial folder is removed and `root` is
+    /// left as it was.
     public static func write(_ config: SyntheticConfig, to root: String, replace: Bool = false,
-                             progress: (Int, Int) -> Void = { _, _ in }) throws {
+                             progress: (Int, Int) throws -> Void = { _, _ in }) throws {
         let fm = FileManager.default
         let target = (root as NSString).standardizingPath
         if fm.fileExists(atPath: target) && !replace {
@@ -59,7 +61,7 @@ public enum SyntheticDataset {
         }
     }
 
-    static func build(_ config: SyntheticConfig, in dir: String, progress: (Int, Int) -> Void) throws {
+    static func build(_ config: SyntheticConfig, in dir: String, progress: (Int, Int) throws -> Void) throws {
         let fm = FileManager.default
         for sub in ["frames", "annotation", "landmarks"] + (config.parsingMaps ? ["parsing"] : []) {
             try fm.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true)
@@ -84,7 +86,7 @@ public enum SyntheticDataset {
             lists[split, default: ""] += text.annotation
             descriptions += text.description
             parameters += text.parameters
-            progress(n + 1, all.count)
+            try progress(n + 1, all.count)
         }
         for (split, text) in lists { try AtomicFile.write(Data(text.utf8), to: "\(dir)/annotation/synth_set_1_\(split).txt") }
         try AtomicFile.write(Data(descriptions.utf8), to: dir + "/descriptions.jsonl")
