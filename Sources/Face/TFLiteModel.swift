@@ -62,6 +62,14 @@ public final class TFLiteModel: @unchecked Sendable {
             var shapes: [[Int]] = [], names: [String] = [], constants: [Int: Tensor] = [:], ints: [Int: [Int]] = [:]
             for (i, t) in tensors.enumerated() {
                 let shape = try t.ints(0)
+                // Sizes are bounded before anything is computed from them (a face model's largest
+                // tensor has well under 2^24 elements).
+                var elements = 1
+                for d in shape {
+                    guard (0...(1 << 24)).contains(d) else { throw LoadError.notTFLite(path: path, reason: "tensor \(i) has a dimension of \(d)") }
+                    elements *= max(d, 1)
+                    guard elements <= 1 << 28 else { throw LoadError.notTFLite(path: path, reason: "tensor \(i) of shape \(shape) is too large") }
+                }
                 shapes.append(shape)
                 names.append(try t.string(3) ?? "tensor \(i)")
                 let type = try t.byte(1), bufferIndex = try t.uint(2)
@@ -90,8 +98,14 @@ public final class TFLiteModel: @unchecked Sendable {
                 let codeIndex = try op.uint(0)
                 guard codeIndex < codes.count else { throw LoadError.notTFLite(path: path, reason: "operator code \(codeIndex) out of range") }
                 let ins = try op.ints(1), outs = try op.ints(2)
-                guard let out = outs.first, outs.count == 1, ins.allSatisfy({ $0 < 0 || $0 < tensors.count }), out < tensors.count else {
+                guard let out = outs.first, outs.count == 1, ins.allSatisfy({ $0 >= -1 && $0 < tensors.count }), (0..<tensors.count).contains(out),
+                      let first = ins.first, first >= 0 else {
                     throw LoadError.notTFLite(path: path, reason: "operator with bad tensor indices")
+                }
+                // How many leading inputs each operator reads, all of them real tensors.
+                let needed: [Int: Int] = [3: 2, 4: 2, 34: 2, 0: 2]
+                if let k = needed[codes[codeIndex]], ins.count < k || ins.prefix(k).contains(where: { $0 < 0 }) {
+                    throw LoadError.notTFLite(path: path, reason: "operator \(codes[codeIndex]) has \(ins.count) inputs")
                 }
                 let o = try op.table(4)
                 func opt(_ f: Int, _ d: Int = 0) throws -> Int { try o?.int(f, default: d) ?? d }
@@ -121,6 +135,7 @@ public final class TFLiteModel: @unchecked Sendable {
                 case 6: kind = .copy
                 default: throw LoadError.unsupported(path: path, reason: "builtin operator \(codes[codeIndex]) is not supported")
                 }
+                try Self.checkParameters(kind, path: path)
                 if case .copy = kind, let c = constants[ins[0]] {
                     constants[out] = c   // DEQUANTIZE of a constant: done once here
                     continue
@@ -128,7 +143,26 @@ public final class TFLiteModel: @unchecked Sendable {
                 nodes.append(Node(op: kind, inputs: ins, output: out))
             }
             let graphInputs = try graph.ints(1), graphOutputs = try graph.ints(2)
-            guard let input = graphInputs.first, !graphOutputs.isEmpty else { throw LoadError.notTFLite(path: path, reason: "no inputs or outputs") }
+            guard let input = graphInputs.first, !graphOutputs.isEmpty,
+                  (graphInputs + graphOutputs).allSatisfy({ (0..<tensors.count).contains($0) }) else {
+                throw LoadError.notTFLite(path: path, reason: "no inputs or outputs, or out of range")
+            }
+            // Every tensor an operator reads is a constant, the input, or an earlier operator's output.
+            var known = Set(constants.keys).union(ints.keys).union([input])
+            for node in nodes {
+                let reads: [Int]
+                switch node.op {
+                case .conv(let f, let b, _, _, _, _), .depthwise(let f, let b, _, _, _, _, _): reads = [node.inputs[0], f] + (b.map { [$0] } ?? [])
+                case .add: reads = Array(node.inputs.prefix(2))
+                case .concat: reads = node.inputs
+                default: reads = [node.inputs[0]]
+                }
+                guard reads.allSatisfy(known.contains) else {
+                    throw LoadError.notTFLite(path: path, reason: "an operator reads a tensor nothing has written")
+                }
+                known.insert(node.output)
+            }
+            guard graphOutputs.allSatisfy(known.contains) else { throw LoadError.notTFLite(path: path, reason: "an output is never written") }
             self.shapes = shapes
             self.names = names
             self.constants = constants
@@ -137,6 +171,21 @@ public final class TFLiteModel: @unchecked Sendable {
             outputIndices = graphOutputs
         } catch let e as FlatBuffer.Error {
             throw LoadError.notTFLite(path: path, reason: e.reason)
+        }
+    }
+
+    /// Refuses operator parameters the kernels cannot run with (zero strides, negative sizes).
+    static func checkParameters(_ op: Op, path: String) throws {
+        func positive(_ values: Int...) throws {
+            guard values.allSatisfy({ (1...4096).contains($0) }) else { throw LoadError.notTFLite(path: path, reason: "operator parameters \(values) out of range") }
+        }
+        switch op {
+        case let .conv(_, _, stride, dilation, _, _): try positive(stride.0, stride.1, dilation.0, dilation.1)
+        case let .depthwise(_, _, stride, dilation, _, _, m): try positive(stride.0, stride.1, dilation.0, dilation.1, m)
+        case let .maxPool(size, stride, _, _): try positive(size.0, size.1, stride.0, stride.1)
+        case let .pad(p): guard p.allSatisfy({ (0...4096).contains($0) }) else { throw LoadError.notTFLite(path: path, reason: "PAD sizes \(p) out of range") }
+        case let .reshape(shape): guard shape.allSatisfy({ $0 == -1 || (0...(1 << 24)).contains($0) }) else { throw LoadError.notTFLite(path: path, reason: "RESHAPE to \(shape)") }
+        default: break
         }
     }
 
