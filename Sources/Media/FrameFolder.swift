@@ -2,7 +2,8 @@ import Foundation
 
 /// A clip stored as one image per frame in a folder (the layout DFER datasets ship), frames in
 /// file-name order as Python's `sorted(os.listdir())` gives them. Hidden files are ignored; any
-/// other non-image file, or a gap in the frame numbers, is an error naming the folder.
+/// other non-image file, a gap in the frame numbers, or frames of different sizes is an error
+/// naming the folder.
 public final class FrameFolder: FrameSource {
     public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "bmp"]
 
@@ -10,6 +11,8 @@ public final class FrameFolder: FrameSource {
     public let files: [String]
     public let frameRate: Double
     public var frameCount: Int { files.count }
+    /// The first frame's size, which every frame must share (read on first use).
+    private var referenceSize: (width: Int, height: Int)?
 
     public init(path: String, frameRate: Double = 25) throws {
         self.path = path
@@ -31,6 +34,18 @@ public final class FrameFolder: FrameSource {
         }
     }
 
+    func firstFrameSize() throws -> (width: Int, height: Int) {
+        if let referenceSize { return referenceSize }
+        var found: (Int, Int)? = nil
+        // The first frame that opens sets the size (a broken first file is reported on its own).
+        for f in files {
+            if let r = try? VideoReader(path: path + "/" + f), r.width > 0, r.height > 0 { found = (r.width, r.height); break }
+        }
+        guard let found else { throw MediaError.noFrames(path: path) }
+        referenceSize = found
+        return found
+    }
+
     /// The last run of digits in a file name ("frame_00012.jpg" → 12), if any.
     static func frameNumber(_ name: String) -> Int? {
         let stem = (name as NSString).deletingPathExtension
@@ -43,11 +58,15 @@ public final class FrameFolder: FrameSource {
         var failed: [Int] = []
         for i in Set(indices).sorted() {
             guard i >= 0 && i < files.count else { throw MediaError.frameOutOfRange(path: path, index: i, count: files.count) }
-            do {
-                out[i] = try VideoReader(path: path + "/" + files[i]).frame(at: 0, size: size)
-            } catch {
-                failed.append(i)
+            let reader: VideoReader
+            do { reader = try VideoReader(path: path + "/" + files[i]) } catch { failed.append(i); continue }
+            let expected = try firstFrameSize()
+            // A file whose header gives no size fails to decode below, as any corrupt frame does.
+            guard reader.width * reader.height == 0 || (reader.width == expected.width && reader.height == expected.height) else {
+                throw MediaError.sizeMismatch(path: path + "/" + files[i], expected: "\(expected.width)×\(expected.height) like \(files[0])",
+                                              found: "\(reader.width)×\(reader.height)")
             }
+            do { out[i] = try reader.frame(at: 0, size: size) } catch { failed.append(i) }
         }
         return (out, indices.filter { failed.contains($0) })
     }

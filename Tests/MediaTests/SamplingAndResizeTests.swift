@@ -120,6 +120,16 @@ enum MediaFixtures {
         #expect(throws: MediaError.fileNotFound(path: empty + "/x")) { try FrameFolder(path: empty + "/x") }
     }
 
+    @Test func framesOfAnotherSizeAreAnError() throws {
+        let dir = try makeFolder("mixed", frames: 5)
+        try GeneratedMedia.ffmpeg(["-y", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25:duration=0.04", "-frames:v", "1", dir + "/00004.jpg"])
+        let folder = try FrameFolder(path: dir)
+        #expect(try folder.clip([0, 1, 2]).count == 3)
+        #expect(throws: MediaError.sizeMismatch(path: dir + "/00004.jpg", expected: "96×80 like 00001.jpg", found: "64×48")) {
+            try folder.clip([0, 3])
+        }
+    }
+
     @Test func aCorruptFrameIsReportedAndTheOthersStillLoad() throws {
         let dir = try makeFolder("broken", frames: 5)
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: dir + "/00003.jpg"))
