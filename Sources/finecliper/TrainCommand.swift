@@ -1,6 +1,7 @@
 import ArgumentParser
 import FineCLIPER
 import Foundation
+import TensorCore
 import Training
 import Workbench
 
@@ -27,6 +28,9 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Fold (DFEW and MAFW: 1-5).")
     var fold: Int?
+
+    @Option(help: "Several folds in turn, e.g. 1-5 or 1,3: one run each in OUT/fold-N, then the best checkpoint of each on its test split and the mean in OUT/summary.json.")
+    var folds: String?
 
     @Option(help: "A Hugging Face CLIP folder, or tiny (a deterministic tiny CLIP for trials and tests).")
     var model: String
@@ -55,6 +59,19 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "No augmentation (sampling stays random).")
     var noAugment = false
 
+    func validate() throws {
+        if let folds { guard Self.parseFolds(folds) != nil else { throw ValidationError("--folds must look like 1-5 or 1,2,3") } }
+        guard folds == nil || fold == nil else { throw ValidationError("give --fold or --folds, not both") }
+    }
+
+    static func parseFolds(_ text: String) -> [Int]? {
+        let parts = text.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        if parts.count == 2, let a = parts[0], let b = parts[1], a >= 1, b >= a, b <= 100 { return Array(a...b) }
+        let list = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !list.isEmpty, list.allSatisfy({ ($0 ?? 0) >= 1 }) else { return nil }
+        return list.map { $0! }
+    }
+
     func run() throws {
         var config = TrainConfig(data: data, model: model)
         config.format = format; config.fold = fold; config.variant = variant; config.mode = mode
@@ -62,9 +79,35 @@ struct TrainCommand: ParsableCommand {
         config.optimizer = optimizer; config.selection = selection; config.adapterRate = adapterRate; config.temporalRate = temporalRate
         config.augment = !noAugment
         let faces = try? FaceModels.load(blazeFace: Assets.blazeFace, dlibLandmarks: Assets.dlibLandmarks)
-        let trainer = try Trainer(config: config, folder: out, resume: resume, bpeFile: Assets.path("bpe_simple_vocab_16e6.txt"), faceModels: faces)
         StopSignal.install()
-        if mode == .cached {
+        guard let folds, let list = Self.parseFolds(folds) else {
+            _ = try train(config, folder: out, faces: faces)
+            return
+        }
+        var summary = FoldSummary()
+        for f in list {
+            config.fold = f
+            let folder = out + "/fold-\(f)"
+            let trainer = try train(config, folder: folder, faces: faces)
+            // The fold's result: its best checkpoint on its test split.
+            try ModelCheckpoint.load(into: trainer.model, from: try SafeTensorsFile(path: trainer.bestCheckpoint))
+            let (matrix, _) = try trainer.experiment.evaluate(trainer.test)
+            summary.add(fold: f, matrix)
+            print(String(format: "fold %d: test UAR %.2f  WAR %.2f", f, matrix.uar, matrix.war))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        struct Summary: Encodable { let folds: [Int]; let uar: [Double]; let war: [Double]; let meanUAR: Double; let meanWAR: Double; let selection: String }
+        try AtomicFile.write(try encoder.encode(Summary(folds: summary.folds, uar: summary.uar, war: summary.war, meanUAR: summary.meanUAR,
+                                                        meanWAR: summary.meanWAR, selection: config.selection.rawValue)), to: out + "/summary.json")
+        print(String(format: "mean over folds %@: UAR %.2f  WAR %.2f (model selection: %@); %@/summary.json",
+                     summary.folds.map(String.init).joined(separator: ","), summary.meanUAR, summary.meanWAR, config.selection.rawValue, out))
+    }
+
+    /// One run into `folder` (continued with --resume).
+    func train(_ config: TrainConfig, folder: String, faces: FaceModels?) throws -> Trainer {
+        let trainer = try Trainer(config: config, folder: folder, resume: resume, bpeFile: Assets.path("bpe_simple_vocab_16e6.txt"), faceModels: faces)
+        if config.mode == .cached {
             let bar = ProgressBar(label: "features")
             let n = try trainer.experiment.buildCache(trainer.train + trainer.validation + trainer.test) { bar.update($0, of: $1) }
             bar.finish()
@@ -79,10 +122,11 @@ struct TrainCommand: ParsableCommand {
         }, shouldStop: { StopSignal.requested })
         bar?.finish()
         let best = done.bestUAR.map { String(format: "best validation UAR %.2f / WAR %.2f at epoch %d", $0, done.bestWAR ?? 0, done.bestEpoch ?? 0) } ?? ""
-        print("\(done.status) after \(done.epochs) epochs (\(done.step) steps); \(best); run in \(out)")
+        print("\(done.status) after \(done.epochs) epochs (\(done.step) steps); \(best); run in \(folder)")
         if done.status == "stopped" {
             throw CommandError("stopped at step \(done.step); continue with --resume (the last checkpoint is epoch \(done.epochs))", kind: .interrupted)
         }
+        return trainer
     }
 }
 

@@ -152,4 +152,28 @@ import TensorCore
         let missing = try FinecliperBinary.run(["eval", "--run", scratch.path("nothing")])
         #expect(missing.status == 66)
     }
+
+    @Test func foldsRunInTurnAndTheirMeanIsSummarised() throws {
+        let scratch = Scratch()
+        // Two folds over the generated clips: fold 2's lists are fold 1's with train and test swapped.
+        let root = scratch.path("data"), fm = FileManager.default
+        try fm.createDirectory(atPath: root + "/annotation", withIntermediateDirectories: true)
+        for sub in ["frames", "landmarks", "descriptions.jsonl"] {
+            try fm.createSymbolicLink(atPath: root + "/" + sub, withDestinationPath: TrainerTests.dataset + "/" + sub)
+        }
+        let lists = TrainerTests.dataset + "/annotation/"
+        try fm.copyItem(atPath: lists + "synth_set_1_train.txt", toPath: root + "/annotation/synth_set_1_train.txt")
+        try fm.copyItem(atPath: lists + "synth_set_1_test.txt", toPath: root + "/annotation/synth_set_1_test.txt")
+        try fm.copyItem(atPath: lists + "synth_set_1_test.txt", toPath: root + "/annotation/synth_set_2_train.txt")
+        try fm.copyItem(atPath: lists + "synth_set_1_train.txt", toPath: root + "/annotation/synth_set_2_test.txt")
+        let out = scratch.path("runs")
+        let r = try FinecliperBinary.run(["train", "--data", root, "--model", "tiny", "--epochs", "1", "--batch", "8", "--frames", "8",
+                                          "--optimizer", "adamw", "--folds", "1-2", "--out", out])
+        #expect(r.status == 0, "\(r.output)")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))) as! [String: Any]
+        let uar = summary["uar"] as! [Double], folds = summary["folds"] as! [Int]
+        #expect(folds == [1, 2] && uar.count == 2 && abs((summary["meanUAR"] as! Double) - (uar[0] + uar[1]) / 2) < 1e-9)
+        #expect(fm.fileExists(atPath: out + "/fold-2/checkpoints/best.safetensors"))
+        #expect(try FinecliperBinary.run(["train", "--data", root, "--model", "tiny", "--folds", "x", "--out", out]).status == 64)
+    }
 }
