@@ -144,13 +144,14 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
     public struct Pass {
         public let logits: Variable
         public let loss: Variable?
-        public let output: ModelOutput
+        public internal(set) var output: ModelOutput
     }
 
     /// One pass over `batch`. With `recompute`, the vision blocks keep only their inputs for
     /// backward and run again there (gradient checkpointing: a ViT-B/16 step fits in a few GB).
+    /// `windowFrames` > 0 adds live per-frame scores over a causal window of that many frames.
     public func forward(_ batch: ClipBatch, prompts: ClassPrompts, tape t: Tape = Tape(recording: false), mode: ForwardMode = .eval,
-                        recompute: Bool = false) throws -> Pass {
+                        recompute: Bool = false, windowFrames: Int = 0) throws -> Pass {
         let b = batch.clips, frames = batch.frames, p = config.clip.projectionDim, c = config.classNames.count
         guard b > 0, frames > 0 else { throw ModelError.badInput("a batch needs at least one clip of at least one frame") }
         guard prompts.positive.count == c, prompts.negative.count == c else {
@@ -164,6 +165,7 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
 
         var embeddings: [(Modality, Variable)] = []
         var videoFrames: Tensor? = nil
+        var streamFrames: [(VisualStream, Tensor)] = []
         for s in config.variant.streams {
             guard let input = batch.streams[s] else { throw ModelError.badInput("the \(config.variant.rawValue) variant needs the \(s.rawValue) stream") }
             let perFrame: Variable
@@ -185,6 +187,7 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
                 perFrame = t.constant(features)
             }
             if s == .video { videoFrames = perFrame.value }
+            streamFrames.append((s, perFrame.value))
             let pooled: Variable
             if let temporal = temporal(s) {
                 guard frames <= temporal.maxFrames else { throw ModelError.badInput("\(frames) frames per clip, the temporal model takes at most \(temporal.maxFrames)") }
@@ -240,10 +243,44 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
             }
             loss = l
         }
-        let output = inspect(logits: logits.value, positive: positive.value, negative: negative.value, positiveCos: positiveCos.value,
+        var pass = Pass(logits: logits, loss: loss, output: inspect(logits: logits.value, positive: positive.value, negative: negative.value, positiveCos: positiveCos.value,
                              negativeCos: negativeCos.value, embeddings: embeddings.map { ($0.0, $0.1.value) },
-                             weights: weights.value, videoFrames: videoFrames, loss: loss?.value)
-        return Pass(logits: logits, loss: loss, output: output)
+                             weights: weights.value, videoFrames: videoFrames, loss: loss?.value))
+        if windowFrames > 0 {
+            pass.output.windowProbabilities = windowProbabilities(streamFrames, embeddings: embeddings.map { ($0.0, $0.1.value) },
+                                                                  weights: weights.value, positive: positive.value, negative: negative.value,
+                                                                  window: windowFrames)
+        }
+        return pass
+    }
+
+    /// Live scores: for each frame t, every visual stream's temporal model on the frames of a
+    /// causal window ending at t, fused with the same weights (the description, when the variant
+    /// has one, enters as it is), scored like the clip. [clip][frame][class].
+    func windowProbabilities(_ streams: [(VisualStream, Tensor)], embeddings: [(Modality, Tensor)], weights: Tensor,
+                             positive: Tensor, negative: Tensor, window: Int) -> [[[Float]]] {
+        guard let first = streams.first?.1 else { return [] }
+        let (b, frames, p) = (first.shape[0], first.shape[1], first.shape[2])
+        let t = Tape(recording: false)
+        var out = Array(repeating: [[Float]](), count: b)
+        for end in 0..<frames {
+            let start = max(0, end - window + 1)
+            var parts: [Tensor] = []
+            for (modality, e) in embeddings {
+                if let (s, perFrame) = streams.first(where: { $0.0.rawValue == modality.rawValue }) {
+                    let slice = TensorCore.slice(perFrame, axis: 1, start..<(end + 1))
+                    let pooled = temporal(s).map { $0(t.constant(slice), tape: t).value } ?? TensorCore.mean(slice, axis: 1)
+                    parts.append(l2Normalize(pooled).reshaped([b, p, 1]))
+                } else {
+                    parts.append(e.reshaped([b, p, 1]))
+                }
+            }
+            let fused = l2Normalize(TensorCore.matmul(concat(parts, axis: 2), weights).reshaped([b, p]))
+            let scores = (matmul(fused, positive, transposeB: true) - matmul(fused, negative, transposeB: true)) * (1 / config.temperature)
+            let probs = softmax(scores)
+            for i in 0..<b { out[i].append(probs.row(i).scalars) }
+        }
+        return out
     }
 
     /// Symmetric InfoNCE over the batch: clip i's video embedding should match description i.

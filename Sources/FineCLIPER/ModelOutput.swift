@@ -15,6 +15,9 @@ public struct ModelOutput: Sendable, Codable, Equatable {
     public var fusionWeights: [Modality: Float]
     /// [clip][frame][class]: each video frame's embedding scored like the fused one.
     public var frameProbabilities: [[[Float]]]
+    /// [clip][frame][class]: the model on a causal window of frames ending at each frame (every
+    /// stream's temporal model, the same fusion), when asked for; empty otherwise.
+    public var windowProbabilities: [[[Float]]] = []
     /// Mean loss of the batch when labels were given.
     public var loss: Float?
 

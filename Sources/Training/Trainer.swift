@@ -220,6 +220,7 @@ extension ModelOutput {
         o.positiveCosine = [positiveCosine[i]]; o.negativeCosine = [negativeCosine[i]]
         o.modalityMargins = modalityMargins.mapValues { [$0[i]] }
         o.frameProbabilities = frameProbabilities.isEmpty ? [] : [frameProbabilities[i]]
+        o.windowProbabilities = windowProbabilities.isEmpty ? [] : [windowProbabilities[i]]
         o.loss = nil
         return o
     }

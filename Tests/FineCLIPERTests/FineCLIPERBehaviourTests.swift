@@ -109,6 +109,20 @@ import TensorCore
         }
     }
 
+    @Test func liveWindowScoresEndAtTheClipScore() throws {
+        let model = try Parity.model()
+        let (batch, prompts) = try Parity.batch()
+        let o = try model.forward(batch, prompts: prompts, windowFrames: 4).output
+        #expect(o.windowProbabilities.count == 2 && o.windowProbabilities.allSatisfy { $0.count == 4 && $0.allSatisfy { $0.count == 7 } })
+        // The window ending at the last frame covers the whole clip: the clip's own probabilities.
+        for c in 0..<2 {
+            #expect(zip(o.windowProbabilities[c][3], o.probabilities[c]).allSatisfy { abs($0 - $1) < 1e-5 })
+        }
+        // Earlier windows see fewer frames and differ.
+        #expect(o.windowProbabilities[0][0] != o.windowProbabilities[0][3])
+        #expect(try model.forward(batch, prompts: prompts).output.windowProbabilities.isEmpty)
+    }
+
     @Test func dropPathIsSeededAndOnlyInTraining() throws {
         let model = try Parity.model()
         let (batch, prompts) = try Parity.batch()
