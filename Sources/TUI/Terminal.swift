@@ -13,6 +13,9 @@ public final class Terminal {
         let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
         unicode = codeset.uppercased().replacingOccurrences(of: "-", with: "") == "UTF8"
         initscr()
+        // Esc acts at once: ncurses waits a second by default to tell a lone Esc from the start of
+        // an arrow key's sequence; 25 ms still parses those (a terminal sends them in one write).
+        set_escdelay(25)
         cbreak(); noecho(); curs_set(0)
         keypad(shim_stdscr(), true)
         if has_colors() { start_color(); use_default_colors() }

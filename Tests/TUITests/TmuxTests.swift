@@ -81,7 +81,11 @@ import TestSupport
         try keys("?")
         s = try waitFor { $0.contains("toggle landmarks") }
         #expect(s.contains("Keys (from the live keymap)"))
+        // Esc acts at once, not after ncurses' default one-second escape delay.
+        let escaped = Date()
         try keys("Escape")
+        s = try waitFor { !$0.contains("Keys (from the live keymap)") }
+        #expect(Date().timeIntervalSince(escaped) < 0.7, "Esc took \(Date().timeIntervalSince(escaped)) s")
         try keys("Escape")
         s = try waitFor { $0.contains("Clips") }
         try keys("q")
