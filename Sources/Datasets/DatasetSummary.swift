@@ -22,6 +22,8 @@ public struct DatasetSummary: Codable, Sendable {
         public var perClass: [Int]
         public var frames: FrameStats?
         public var unreadable: [Problem]
+        /// Clips with frames that do not decode (`verify` only), each listing the frames.
+        public var badFrames: [Problem] = []
         /// Clips whose declared frame count differs from what is on disk.
         public var frameCountMismatches: [Problem]
     }
@@ -33,22 +35,35 @@ public struct DatasetSummary: Codable, Sendable {
     public var splits: [Split]
     public var skippedLines: Int
 
-    /// Opens every clip (a directory listing for frame folders, a packet scan for videos).
-    /// `progress(done, total)` is called after each clip.
-    public static func compute(_ d: DatasetSplits, openClips: Bool = true, progress: (Int, Int) -> Void = { _, _ in }) -> DatasetSummary {
+    /// Opens every clip (a directory listing for frame folders, a packet scan for videos); with
+    /// `verify`, also decodes every frame (in chunks, so long videos stay in bounded memory) and
+    /// lists the frames that fail. `progress(done, total)` is called after each clip.
+    public static func compute(_ d: DatasetSplits, openClips: Bool = true, verify: Bool = false,
+                               progress: (Int, Int) -> Void = { _, _ in }) -> DatasetSummary {
         let total = d.splits.values.reduce(0) { $0 + $1.count }
         var done = 0
         var splits: [Split] = []
         for name in d.splits.keys.sorted(by: splitOrder) {
             let clips = d.splits[name]!
             var perClass = [Int](repeating: 0, count: d.classes.count)
-            var counts: [Int] = [], unreadable: [Problem] = [], mismatches: [Problem] = []
+            var counts: [Int] = [], unreadable: [Problem] = [], mismatches: [Problem] = [], badFrames: [Problem] = []
             for c in clips {
                 perClass[c.label] += 1
                 if openClips {
                     do {
-                        let n = try openFrameSource(c.path).frameCount
+                        let source = try openFrameSource(c.path)
+                        let n = source.frameCount
                         counts.append(n)
+                        if verify {
+                            var failed: [Int] = []
+                            for start in stride(from: 0, to: n, by: 64) {
+                                failed += try source.frames(at: Array(start..<min(n, start + 64)), size: nil).failed
+                            }
+                            if !failed.isEmpty {
+                                let list = failed.prefix(10).map(String.init).joined(separator: ", ") + (failed.count > 10 ? ", …" : "")
+                                badFrames.append(Problem(id: c.id, path: c.path, reason: "\(failed.count) of \(n) frames do not decode: \(list)"))
+                            }
+                        }
                         if let declared = c.declaredFrames, declared != n {
                             mismatches.append(Problem(id: c.id, path: c.path, reason: "annotation says \(declared) frames, found \(n)"))
                         }
@@ -61,8 +76,10 @@ public struct DatasetSummary: Codable, Sendable {
                 done += 1
                 progress(done, total)
             }
-            splits.append(Split(name: name, clips: clips.count, perClass: perClass, frames: stats(counts),
-                                unreadable: unreadable, frameCountMismatches: mismatches))
+            var split = Split(name: name, clips: clips.count, perClass: perClass, frames: stats(counts),
+                              unreadable: unreadable, frameCountMismatches: mismatches)
+            split.badFrames = badFrames
+            splits.append(split)
         }
         return DatasetSummary(dataset: d.name, root: d.root, fold: d.fold, classes: d.classes, splits: splits, skippedLines: d.skippedLines)
     }
@@ -102,6 +119,10 @@ public struct DatasetSummary: Codable, Sendable {
                 out += "\(s.name): \(s.unreadable.count) unreadable clip(s)\n"
                 for p in s.unreadable.prefix(10) { out += "  \(p.id): \(p.reason)\n" }
                 if s.unreadable.count > 10 { out += "  … (--json lists all)\n" }
+            }
+            if !s.badFrames.isEmpty {
+                out += "\(s.name): \(s.badFrames.count) clip(s) with frames that do not decode\n"
+                for p in s.badFrames.prefix(10) { out += "  \(p.id): \(p.reason)\n" }
             }
             if !s.frameCountMismatches.isEmpty {
                 out += "\(s.name): \(s.frameCountMismatches.count) clip(s) whose annotated frame count differs from the files\n"

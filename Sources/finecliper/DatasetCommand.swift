@@ -39,15 +39,22 @@ struct DatasetInfo: ParsableCommand {
     @Flag(help: "Do not open the clips (faster; no frame counts measured, no unreadable clips found).")
     var noOpen = false
 
+    @Flag(help: "Also decode every frame of every clip and list the frames that fail (slow).")
+    var verify = false
+
+    func validate() throws {
+        guard !(noOpen && verify) else { throw ValidationError("--verify decodes the clips; it cannot go with --no-open") }
+    }
+
     func run() throws {
         guard FileManager.default.fileExists(atPath: data) else { throw DatasetError.missing(path: data, what: "a dataset folder") }
         guard let format = format ?? DatasetFormat.detect(root: data) else {
             throw DatasetError.unknownFormat(path: data)
         }
         let splits = try format.open(root: data, fold: fold, skipBadLines: skipBadLines)
-        let bar = ProgressBar(label: "opening clips")
-        let summary = DatasetSummary.compute(splits, openClips: !noOpen) { done, total in bar.update(done, of: total) }
-        bar.finish()
+        let bar = noOpen ? nil : ProgressBar(label: verify ? "decoding every frame" : "opening clips")
+        let summary = DatasetSummary.compute(splits, openClips: !noOpen, verify: verify) { done, total in bar?.update(done, of: total) }
+        bar?.finish()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -104,4 +104,20 @@ import Media
         let badFold = try FinecliperBinary.run(["dataset", "info", "--data", root, "--fold", "9"])
         #expect(badFold.status != 0 && badFold.output.contains("fold 9 does not exist"))
     }
+
+    @Test func verifyDecodesEveryFrameAndNamesTheBadOnes() throws {
+        let scratch = Scratch()
+        let root = scratch.path("gen")
+        let made = try FinecliperBinary.run(["synth", "-o", root, "--train-per-class", "1", "--test-per-class", "1", "--frames", "4", "--size", "32"])
+        #expect(made.status == 0, "\(made.output)")
+        let list = try String(contentsOfFile: root + "/annotation/synth_set_1_test.txt", encoding: .utf8)
+        let clip = String(list.split(separator: " ")[0])
+        try Data("not a jpeg".utf8).write(to: URL(fileURLWithPath: root + "/" + clip + "/00003.jpg"))
+        let plain = try FinecliperBinary.run(["dataset", "info", "--data", root])
+        #expect(plain.status == 0 && !plain.output.contains("do not decode"))
+        let verified = try FinecliperBinary.run(["dataset", "info", "--data", root, "--verify"])
+        #expect(verified.status == 0 && verified.output.contains("test: 1 clip(s) with frames that do not decode"), "\(verified.output)")
+        #expect(verified.output.contains("1 of 4 frames do not decode: 2"))
+        #expect(try FinecliperBinary.run(["dataset", "info", "--data", root, "--verify", "--no-open"]).status == 64)
+    }
 }
