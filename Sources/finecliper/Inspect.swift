@@ -31,6 +31,8 @@ struct Inspect: ParsableCommand {
                     line += String(format: "  min %.4g  max %.4g  mean %.4g", lo, hi, sumAll(t) / Float(values.count))
                 }
             }
+            let overflows = try st.float32Overflows(name)
+            if overflows > 0 { line += "  (note: \(overflows) F64 value(s) lie beyond Float32's range and load as ±inf)" }
             print(line)
         }
         print("\(st.entries.count) tensors, \(total) elements")

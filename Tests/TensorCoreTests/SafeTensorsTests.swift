@@ -220,6 +220,14 @@ import Testing
         #expect(try f.bytes("x") == [7])
     }
 
+    @Test func f64ValuesBeyondFloat32AreCounted() throws {
+        var data: [UInt8] = []
+        for d in [1.0, 1e300, -1e39, 3.0e38] { data += withUnsafeBytes(of: d.bitPattern.littleEndian) { Array($0) } }
+        let f = try SafeTensorsFile(path: rawFile(#"{"d":{"dtype":"F64","shape":[4],"data_offsets":[0,32]}}"#, data: data))
+        #expect(try f.float32Overflows("d") == 2)
+        #expect(try f.tensor("d").scalars[1] == .infinity)
+    }
+
     @Test func aFIFOIsRefusedWithoutBlocking() throws {
         let fifo = dir.file("pipe.safetensors")
         #expect(mkfifo(fifo, 0o600) == 0)

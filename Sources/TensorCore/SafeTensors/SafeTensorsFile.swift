@@ -90,6 +90,21 @@ public struct SafeTensorsFile: Sendable {
         }
     }
 
+    /// How many values of an F64 tensor do not survive the conversion to Float32 (beyond its range,
+    /// so they load as ±inf); 0 for other types.
+    public func float32Overflows(_ name: String) throws -> Int {
+        let e = try entry(name)
+        guard e.dtype == .f64 else { return 0 }
+        let raw = UnsafeRawBufferPointer(rebasing: file.bytes[(dataStart + e.begin)..<(dataStart + e.end)])
+        let count = e.shape.reduce(1, *)
+        var n = 0
+        for i in 0..<count {
+            let d = Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))
+            if d.isFinite && abs(d) > Double(Float.greatestFiniteMagnitude) { n += 1 }
+        }
+        return n
+    }
+
     /// A U8 tensor's bytes (images), without going through Float.
     public func bytes(_ name: String) throws -> [UInt8] {
         let e = try entry(name)
