@@ -26,4 +26,16 @@ public struct ModelOutput: Sendable, Codable, Equatable {
 
     /// The most probable class of each clip.
     public var predictions: [Int] { probabilities.map { row in row.indices.max { row[$0] < row[$1] } ?? 0 } }
+
+    /// The output of clip `i` of a batch alone (no loss: it is the batch's).
+    public func clip(_ i: Int) -> ModelOutput {
+        var o = self
+        o.logits = [logits[i]]; o.probabilities = [probabilities[i]]
+        o.positiveCosine = [positiveCosine[i]]; o.negativeCosine = [negativeCosine[i]]
+        o.modalityMargins = modalityMargins.mapValues { [$0[i]] }
+        o.frameProbabilities = frameProbabilities.isEmpty ? [] : [frameProbabilities[i]]
+        o.windowProbabilities = windowProbabilities.isEmpty ? [] : [windowProbabilities[i]]
+        o.loss = nil
+        return o
+    }
 }

@@ -59,25 +59,24 @@ public struct ClipLoader: Sendable {
             }
         }
         var out: [VisualStream: [RGBImage]] = [:]
+        var advanced = generator
         for s in streams {
             guard let frames = raw[s] else { continue }
             if let augmentation, var g = generator {
-                // Every stream takes the same draws: the generator is copied, not shared.
+                // Every stream takes the same draws: each starts from a copy of the generator.
                 out[s] = augmentation.apply(frames, size: size, using: &g)
+                advanced = g
             } else {
                 out[s] = ClipAugmentation.test(frames, size: size)
             }
         }
-        if let augmentation, var g = generator {
-            _ = augmentation.apply([images[0]], size: size, using: &g)
-            generator = g
-        }
+        generator = advanced
         let text = descriptions?[clip.id] ?? ""
         return LoadedClip(id: clip.id, label: clip.label, streams: out, description: tokenize(text))
     }
 
     /// The clip's description and label without reading frames (cached mode).
-    public func descriptionOnly(_ clip: ClipRecord, generator: inout SeededGenerator?) throws -> LoadedClip {
+    public func descriptionOnly(_ clip: ClipRecord) -> LoadedClip {
         LoadedClip(id: clip.id, label: clip.label, streams: [:], description: tokenize(descriptions?[clip.id] ?? ""))
     }
 
@@ -85,7 +84,7 @@ public struct ClipLoader: Sendable {
     func landmarks(_ clip: ClipRecord, indices: [Int], images: [RGBImage]) throws -> [[SIMD2<Double>]] {
         let csv = datasetRoot + "/landmarks/" + clip.id + ".csv"
         if let text = try? String(contentsOfFile: csv, encoding: .utf8) {
-            let table = try LandmarkTable(text, path: csv)
+            let table = try LandmarksFile(text, path: csv)
             return try indices.map { i in
                 guard let p = table.points[i] else { throw MediaError.sizeMismatch(path: csv, expected: "landmarks for frame \(i)", found: "none") }
                 return p
@@ -97,35 +96,6 @@ public struct ClipLoader: Sendable {
             let r = try tracker.process(image, frame: i, timestamp: Double(i))
             // No face: the landmark and parsing renders of that frame show no face either.
             return r.success ? r.points : []
-        }
-    }
-}
-
-/// A landmarks CSV: `frame, x_0 … x_67, y_0 … y_67` (extra columns are ignored).
-struct LandmarkTable {
-    var points: [Int: [SIMD2<Double>]] = [:]
-
-    init(_ text: String, path: String) throws {
-        let rows = try CSVTable.parse(text)
-        guard let header = rows.first?.fields else { throw DatasetError.badLine(file: path, line: 1, reason: "empty landmarks file") }
-        func column(_ name: String) -> Int? { header.firstIndex(of: name) }
-        guard let frame = column("frame"), let xs = Optional((0..<68).compactMap { column("x_\($0)") }), xs.count == 68,
-              let ys = Optional((0..<68).compactMap { column("y_\($0)") }), ys.count == 68 else {
-            throw DatasetError.badLine(file: path, line: 1, reason: "expected columns frame, x_0…x_67, y_0…y_67")
-        }
-        for (line, fields) in rows.dropFirst() {
-            guard fields.count == header.count, let f = Int(fields[frame]) else {
-                throw DatasetError.badLine(file: path, line: line, reason: "expected \(header.count) fields and a frame number")
-            }
-            if fields[xs[0]].isEmpty { continue }
-            var p: [SIMD2<Double>] = []
-            for k in 0..<68 {
-                guard let x = Double(fields[xs[k]]), let y = Double(fields[ys[k]]), x.isFinite, y.isFinite else {
-                    throw DatasetError.badLine(file: path, line: line, reason: "landmark \(k) is not a number")
-                }
-                p.append(SIMD2(x, y))
-            }
-            points[f] = p
         }
     }
 }

@@ -101,21 +101,14 @@ public final class Experiment {
 
     /// The model inputs of `clips`; a clip that cannot be read is logged and left out (nil when
     /// none is left). `seeds` drive each clip's sampling and augmentation; nil seeds = evaluation.
-    func makeBatch(_ clips: [ClipRecord], seeds: [UInt64]?) throws -> ClipBatch? {
-        try makeBatchWithIDs(clips, seeds: seeds)?.batch
-    }
-
-    /// The batch and the ids of the clips that made it in.
-    func makeBatchWithIDs(_ clips: [ClipRecord], seeds: [UInt64]?) throws -> (batch: ClipBatch, ids: [String])? {
+    func makeBatch(_ clips: [ClipRecord], seeds: [UInt64]?) throws -> (batch: ClipBatch, ids: [String])? {
         var loaded: [LoadedClip] = []
         var features: [[VisualStream: Tensor]] = []
         for (i, clip) in clips.enumerated() {
             do {
                 if let cache {
                     features.append(try cachedFeatures(clip, cache: cache))
-                    var none: SeededGenerator? = nil
-                    let text = try loader.descriptionOnly(clip, generator: &none)
-                    loaded.append(text)
+                    loaded.append(loader.descriptionOnly(clip))
                 } else {
                     var g: SeededGenerator? = seeds.map { SeededGenerator(seed: $0[i]) }
                     loaded.append(try loader.load(clip, generator: &g))
@@ -178,13 +171,13 @@ public final class Experiment {
         while start < clips.count {
             let part = Array(clips[start..<min(start + batch, clips.count)])
             start += batch
-            guard let (b, ids) = try makeBatchWithIDs(part, seeds: nil) else { continue }
+            guard let (b, ids) = try makeBatch(part, seeds: nil) else { continue }
             let out = try model.forward(b, prompts: prompts).output
             for (i, p) in out.predictions.enumerated() {
                 matrix.add(truth: b.labels![i], prediction: p)
             }
             // Per-clip slices of the batch output, for predictions files.
-            for i in 0..<b.clips { outputs.append((ids[i], b.labels![i], out.slice(i))) }
+            for i in 0..<b.clips { outputs.append((ids[i], b.labels![i], out.clip(i))) }
             progress?(min(start, clips.count))
         }
         return (matrix, outputs)

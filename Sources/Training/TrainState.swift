@@ -30,13 +30,11 @@ public struct TrainState: Codable, Equatable, Sendable {
 /// Generators seeded by a tuple of numbers (hashed with SplitMix64), so independent streams of
 /// randomness do not depend on the order in which they are used.
 public enum SeededGeneratorFactory {
-    public static func make(_ parts: UInt64...) -> SeededGenerator {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
-        for p in parts { h = splitMix64(h ^ p) }
-        return SeededGenerator(seed: h)
-    }
+    public static func make(_ parts: UInt64...) -> SeededGenerator { SeededGenerator(seed: hash(parts)) }
 
-    public static func seed(_ parts: UInt64...) -> UInt64 {
+    public static func seed(_ parts: UInt64...) -> UInt64 { hash(parts) }
+
+    static func hash(_ parts: [UInt64]) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15
         for p in parts { h = splitMix64(h ^ p) }
         return h

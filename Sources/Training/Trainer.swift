@@ -111,7 +111,7 @@ public final class Trainer {
                 let indices = order[(s * batchSize)..<((s + 1) * batchSize)]
                 let clips = indices.map { train[$0] }
                 let seeds = indices.indices.map { SeededGeneratorFactory.seed(config.seed, UInt64(epoch), UInt64($0)) }
-                guard let batch = try experiment.makeBatch(clips, seeds: seeds) else { continue }
+                guard let batch = try experiment.makeBatch(clips, seeds: seeds)?.batch else { continue }
                 let tape = Tape()
                 let pass = try model.forward(batch, prompts: experiment.prompts, tape: tape,
                                              mode: .train(seed: SeededGeneratorFactory.seed(config.seed, 0x4450, UInt64(state.step))),
@@ -209,19 +209,5 @@ public final class Trainer {
             throw TrainError.checkpoint(path: path, reason: "optimizer state does not fit the model: unexpected \(missing.prefix(3)), missing \(extra.prefix(3))")
         }
         state = savedState
-    }
-}
-
-extension ModelOutput {
-    /// The output of clip `i` of a batch alone.
-    func slice(_ i: Int) -> ModelOutput {
-        var o = self
-        o.logits = [logits[i]]; o.probabilities = [probabilities[i]]
-        o.positiveCosine = [positiveCosine[i]]; o.negativeCosine = [negativeCosine[i]]
-        o.modalityMargins = modalityMargins.mapValues { [$0[i]] }
-        o.frameProbabilities = frameProbabilities.isEmpty ? [] : [frameProbabilities[i]]
-        o.windowProbabilities = windowProbabilities.isEmpty ? [] : [windowProbabilities[i]]
-        o.loss = nil
-        return o
     }
 }

@@ -1,0 +1,32 @@
+import Foundation
+
+/// The landmarks CSV `finecliper synth` and `finecliper landmarks` write: `frame, x_0 … x_67,
+/// y_0 … y_67` (extra columns are ignored; empty coordinates mean no face in that frame).
+public struct LandmarksFile: Sendable {
+    /// Points per frame number; frames without a face have none.
+    public var points: [Int: [SIMD2<Double>]] = [:]
+
+    public init(_ text: String, path: String) throws {
+        let rows = try CSVTable.parse(text)
+        guard let header = rows.first?.fields else { throw DatasetError.badLine(file: path, line: 1, reason: "empty landmarks file") }
+        func column(_ name: String) -> Int? { header.firstIndex(of: name) }
+        guard let frame = column("frame"), let xs = Optional((0..<68).compactMap { column("x_\($0)") }), xs.count == 68,
+              let ys = Optional((0..<68).compactMap { column("y_\($0)") }), ys.count == 68 else {
+            throw DatasetError.badLine(file: path, line: 1, reason: "expected columns frame, x_0…x_67, y_0…y_67")
+        }
+        for (line, fields) in rows.dropFirst() {
+            guard fields.count == header.count, let f = Int(fields[frame]) else {
+                throw DatasetError.badLine(file: path, line: line, reason: "expected \(header.count) fields and a frame number")
+            }
+            if fields[xs[0]].isEmpty { continue }
+            var p: [SIMD2<Double>] = []
+            for k in 0..<68 {
+                guard let x = Double(fields[xs[k]]), let y = Double(fields[ys[k]]), x.isFinite, y.isFinite else {
+                    throw DatasetError.badLine(file: path, line: line, reason: "landmark \(k) is not a number")
+                }
+                p.append(SIMD2(x, y))
+            }
+            points[f] = p
+        }
+    }
+}
