@@ -59,8 +59,9 @@ import TestSupport
         s = try waitFor { $0.filter { $0 == "▀" }.count > 500 }
         #expect(s.filter { $0 == "▀" }.count > 500 && s.contains("Surprise"), "no frame drawn:\n\(s)")
         let first = try screen(colors: true)
-        Thread.sleep(forTimeInterval: 0.6)
-        let later = try screen(colors: true)
+        let end = Date().addingTimeInterval(10)
+        var later = first
+        while later == first && Date() < end { Thread.sleep(forTimeInterval: 0.2); later = try screen(colors: true) }
         #expect(first != later, "the frame does not change while playing")
         s = try waitFor { $0.contains("landmarks on") }
         #expect(s.contains("landmarks on"))
@@ -78,14 +79,20 @@ import TestSupport
         s = try waitFor { $0.contains("timeline") }
         #expect(s.contains("timeline"))
 
-        try keys("?")
-        s = try waitFor { $0.contains("toggle landmarks") }
-        #expect(s.contains("Keys (from the live keymap)"))
-        // Esc acts at once, not after ncurses' default one-second escape delay.
-        let escaped = Date()
-        try keys("Escape")
-        s = try waitFor { !$0.contains("Keys (from the live keymap)") }
-        #expect(Date().timeIntervalSince(escaped) < 0.7, "Esc took \(Date().timeIntervalSince(escaped)) s")
+        // Esc acts at once, not after ncurses' default one-second escape delay. With that delay no
+        // try can close the help in under a second; with 25 ms one of three does, however loaded
+        // the machine (polling tmux costs time too, so one try alone could overshoot).
+        var fastest = Double.infinity
+        for _ in 0..<3 where fastest >= 0.9 {
+            try keys("?")
+            s = try waitFor { $0.contains("toggle landmarks") }
+            #expect(s.contains("Keys (from the live keymap)"))
+            let escaped = Date()
+            try keys("Escape")
+            s = try waitFor { !$0.contains("Keys (from the live keymap)") }
+            fastest = min(fastest, Date().timeIntervalSince(escaped))
+        }
+        #expect(fastest < 0.9, "Esc took \(fastest) s at best")
         try keys("Escape")
         s = try waitFor { $0.contains("Clips") }
         try keys("q")
