@@ -52,7 +52,14 @@ public struct CLIPConfig: Codable, Equatable, Sendable {
                                         text: Text(vocabSize: 49408, width: 32, layers: 2, heads: 4, mlpWidth: 64, contextLength: 16),
                                         projectionDim: 24)
 
-    public static let presets: [String: CLIPConfig] = ["ViT-B/16": vitB16, "ViT-B/32": vitB32, "ViT-L/14": vitL14, "tiny": tiny]
+    /// The embedded model's CLIP: 64-px images in 8-px patches (65 tokens), width 128 and 4 layers
+    /// for vision, width 64 and 4 layers for text; 16 frames of three streams infer in tens of
+    /// milliseconds and the weights are a few MB.
+    public static let small = CLIPConfig(vision: Vision(width: 128, layers: 4, heads: 4, mlpWidth: 512, patchSize: 8, imageSize: 64),
+                                         text: Text(vocabSize: 49408, width: 64, layers: 4, heads: 2, mlpWidth: 256, contextLength: 77),
+                                         projectionDim: 64)
+
+    public static let presets: [String: CLIPConfig] = ["ViT-B/16": vitB16, "ViT-B/32": vitB32, "ViT-L/14": vitL14, "tiny": tiny, "small": small]
 
     /// Reads a Hugging Face `CLIPModel` config.json.
     public init(huggingFaceConfig path: String) throws {
@@ -117,4 +124,25 @@ func jsonNumber(_ value: Any) -> Double? {
     guard let n = value as? NSNumber else { return nil }
     let type = String(cString: n.objCType)
     return type == "c" || type == "B" ? nil : n.doubleValue
+}
+
+extension CLIPConfig {
+    /// The configuration as a Hugging Face `CLIPModel` config.json, with every key that
+    /// `init(huggingFaceConfig:)` reads.
+    public func huggingFaceJSON() throws -> Data {
+        func act(_ a: Activation) -> String {
+            switch a { case .gelu: return "gelu"; case .geluTanh: return "gelu_pytorch_tanh"; default: return "quick_gelu" }
+        }
+        let object: [String: Any] = [
+            "architectures": ["CLIPModel"], "model_type": "clip", "projection_dim": projectionDim,
+            "vision_config": ["hidden_size": vision.width, "num_hidden_layers": vision.layers, "num_attention_heads": vision.heads,
+                              "intermediate_size": vision.mlpWidth, "patch_size": vision.patchSize, "image_size": vision.imageSize,
+                              "layer_norm_eps": Double(vision.layerNormEps), "hidden_act": act(vision.activation), "projection_dim": projectionDim],
+            "text_config": ["vocab_size": text.vocabSize, "hidden_size": text.width, "num_hidden_layers": text.layers,
+                            "num_attention_heads": text.heads, "intermediate_size": text.mlpWidth, "max_position_embeddings": text.contextLength,
+                            "layer_norm_eps": Double(text.layerNormEps), "hidden_act": act(text.activation), "projection_dim": projectionDim,
+                            "bos_token_id": 49406, "eos_token_id": 49407],
+        ]
+        return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+    }
 }

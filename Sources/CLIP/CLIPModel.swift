@@ -42,6 +42,30 @@ public final class CLIPModel: Module, @unchecked Sendable {
         return model
     }
 
+    /// Writes a Hugging Face `CLIPModel` folder (config.json + model.safetensors, F32) that
+    /// `load(huggingFaceFolder:)` and transformers read. The folder is built beside `dir` and
+    /// renamed into place, replacing an older one only once the new one is complete.
+    public func save(huggingFaceFolder dir: String, metadata: [String: String] = [:]) throws {
+        let fm = FileManager.default
+        let target = (dir as NSString).standardizingPath
+        let staging = target + ".partial-\(getpid())"
+        try? fm.removeItem(atPath: staging)
+        do {
+            try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            try AtomicFile.write(try config.huggingFaceJSON(), to: staging + "/config.json")
+            var writer = SafeTensorsWriter(metadata: metadata.merging(["format": "pt"]) { a, _ in a })
+            for (key, p) in namedParameters() { writer.add(key, p.value) }
+            try writer.write(to: staging + "/model.safetensors")
+            let old = target + ".old-\(getpid())"
+            if fm.fileExists(atPath: target) { try fm.moveItem(atPath: target, toPath: old) }
+            try fm.moveItem(atPath: staging, toPath: target)
+            try? fm.removeItem(atPath: old)
+        } catch {
+            try? fm.removeItem(atPath: staging)
+            throw error
+        }
+    }
+
     /// Refuses a tokenizer whose ids the text tower cannot embed (a vocabulary from another model).
     public func checkTokenizer(_ tokenizer: BPETokenizer, path: String) throws {
         let largest = tokenizer.encoder.values.max() ?? 0

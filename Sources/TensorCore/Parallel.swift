@@ -20,6 +20,19 @@ func parallelChunks(_ count: Int, minPerChunk: Int = 32_768, _ body: (Range<Int>
     }
 }
 
+/// `f` of every index in `0..<count`, computed on every core in contiguous chunks, in order.
+/// For independent, sizeable items (a batch's rendered images).
+public func parallelMap<T>(_ count: Int, _ f: (Int) -> T) -> [T] {
+    var out = [T?](repeating: nil, count: count)
+    out.withUnsafeMutableBufferPointer { buffer in
+        let slots = UncheckedSendable(buffer)
+        parallelChunks(count, minPerChunk: 1) { range in
+            for i in range { slots.value[i] = f(i) }
+        }
+    }
+    return out.map { $0! }
+}
+
 /// Carries a closure into `concurrentPerform`; callers guarantee the chunks touch disjoint memory.
 @usableFromInline
 struct UncheckedSendable<T>: @unchecked Sendable {

@@ -5,6 +5,8 @@ import Foundation
 /// kinds they do not know (a newer writer) and a torn last line (a run killed mid-write).
 public enum TrainEvent: Equatable, Sendable {
     case config(RunStarted)
+    /// A contrastive pretraining run's configuration (`finecliper pretrain`).
+    case pretrain(PretrainStarted)
     case step(StepRecord)
     case epoch(EpochRecord)
     case checkpoint(CheckpointRecord)
@@ -16,6 +18,7 @@ public enum TrainEvent: Equatable, Sendable {
     public var kind: String {
         switch self {
         case .config: return "config"
+        case .pretrain: return "pretrain"
         case .step: return "step"
         case .epoch: return "epoch"
         case .checkpoint: return "checkpoint"
@@ -41,6 +44,17 @@ public struct RunStarted: Codable, Equatable, Sendable {
                 stepsPerEpoch: Int, resumedFromStep: Int? = nil, ranks: Int = 1) {
         self.config = config; self.classes = classes; self.trainClips = trainClips; self.validationClips = validationClips
         self.selection = selection; self.stepsPerEpoch = stepsPerEpoch; self.resumedFromStep = resumedFromStep; self.ranks = ranks
+    }
+}
+
+/// A pretraining run's configuration, the size of its model and where it resumed.
+public struct PretrainStarted: Codable, Equatable, Sendable {
+    public var config: PretrainConfig
+    public var parameters: Int
+    public var resumedFromStep: Int?
+
+    public init(config: PretrainConfig, parameters: Int, resumedFromStep: Int?) {
+        self.config = config; self.parameters = parameters; self.resumedFromStep = resumedFromStep
     }
 }
 
@@ -123,6 +137,7 @@ extension TrainEvent {
         let body: Any
         switch self {
         case let .config(x): body = try payload(x)
+        case let .pretrain(x): body = try payload(x)
         case let .step(x): body = try payload(x)
         case let .epoch(x): body = try payload(x)
         case let .checkpoint(x): body = try payload(x)
@@ -145,6 +160,7 @@ extension TrainEvent {
         let d = JSONDecoder()
         switch kind {
         case "config": return .config(try d.decode(RunStarted.self, from: data))
+        case "pretrain": return .pretrain(try d.decode(PretrainStarted.self, from: data))
         case "step": return .step(try d.decode(StepRecord.self, from: data))
         case "epoch": return .epoch(try d.decode(EpochRecord.self, from: data))
         case "checkpoint": return .checkpoint(try d.decode(CheckpointRecord.self, from: data))

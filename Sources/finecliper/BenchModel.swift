@@ -13,7 +13,7 @@ struct BenchModel: ParsableCommand {
         commandName: "model",
         abstract: "Benchmark a FineCLIPER forward pass and training step.")
 
-    @Option(help: "CLIP backbone: b16, b32, l14 or tiny.")
+    @Option(help: "CLIP backbone: b16, b32, l14, small or tiny.")
     var backbone: Backbone = .b16
 
     @Option(help: "low, mid, high or all.")

@@ -14,13 +14,14 @@ struct ModelCommand: ParsableCommand {
 extension Variant: ExpressibleByArgument {}
 
 enum Backbone: String, ExpressibleByArgument, CaseIterable {
-    case b16, b32, l14, tiny
+    case b16, b32, l14, small, tiny
 
     var clip: CLIPConfig {
         switch self {
         case .b16: return .vitB16
         case .b32: return .vitB32
         case .l14: return .vitL14
+        case .small: return .small
         case .tiny: return .tiny
         }
     }
@@ -39,7 +40,7 @@ struct ModelInfo: ParsableCommand {
     @Option(help: "low, mid, high or all.")
     var variant: Variant = .all
 
-    @Option(help: "CLIP backbone: b16, b32, l14 or tiny.")
+    @Option(help: "CLIP backbone: b16, b32, l14, small or tiny.")
     var backbone: Backbone = .b16
 
     @Option(help: "Number of classes (7: DFEW/FERV39k, 11: MAFW).")

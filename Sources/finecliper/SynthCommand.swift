@@ -37,6 +37,9 @@ struct SynthCommand: ParsableCommand {
     @Flag(help: "Also write each frame's parsing map (parsing/<id>/NNNNN.png, class index per pixel).")
     var parsing = false
 
+    @Flag(help: "Write face crops (as DFEW ships its clips): the neutral face's landmark box, enlarged by a quarter, following the head but not the expression.")
+    var faceCrops = false
+
     @Flag(help: "Replace OUT if it exists.")
     var replace = false
 
@@ -52,7 +55,7 @@ struct SynthCommand: ParsableCommand {
     func run() throws {
         var config = SyntheticConfig()
         config.seed = seed; config.trainPerClass = trainPerClass; config.testPerClass = testPerClass
-        config.frames = frames; config.size = size; config.jpegQuality = quality; config.parsingMaps = parsing
+        config.frames = frames; config.size = size; config.jpegQuality = quality; config.parsingMaps = parsing; config.faceCrops = faceCrops
         let bar = ProgressBar(label: "synth")
         StopSignal.install()
         try SyntheticDataset.write(config, to: out, replace: replace) { done, total in

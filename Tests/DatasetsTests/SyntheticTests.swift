@@ -1,4 +1,5 @@
 import Foundation
+import Media
 import Testing
 import TensorCore
 import TestSupport
@@ -127,6 +128,40 @@ import TestSupport
         #expect(reopened.splits["train"]![0].declaredFrames == 3)
         let left = try FileManager.default.contentsOfDirectory(atPath: scratch.dir)
         #expect(left == ["synth"])
+    }
+
+    /// Face crops follow the head, not the expression, and the written landmarks are in crop pixels.
+    @Test func faceCropsFollowTheHeadAndCarryTheirLandmarks() throws {
+        var clip = SyntheticClip(id: "x", label: "Surprise", seed: 9, frameCount: 16, size: 128)
+        clip.poseStart = .zero; clip.poseEnd = .zero; clip.drift = .zero
+        // The jaw drops, the crop stays where it was.
+        #expect(clip.faceBox(at: 0) == clip.faceBox(at: 15))
+        #expect(clip.landmarks(at: 15)[8].y > clip.landmarks(at: 0)[8].y + 2)
+        clip.drift = SIMD2(0.05, 0)
+        #expect(clip.faceBox(at: 15).x > clip.faceBox(at: 0).x)
+
+        let scratch = Scratch()
+        var config = SyntheticConfig()
+        config.trainPerClass = 1; config.testPerClass = 0; config.frames = 3; config.size = 40; config.faceCrops = true; config.parsingMaps = true
+        let root = scratch.path("crops")
+        try SyntheticDataset.write(config, to: root)
+        let d = try DatasetFormat.list.open(root: root, fold: nil)
+        let first = d.splits["train"]![0]
+        let source = try openFrameSource(first.path)
+        #expect(source.frameCount == 3)
+        let frame = try source.clip([0])[0]
+        #expect(frame.width == 40 && frame.height == 40)
+        let table = try LandmarksFile(String(contentsOfFile: root + "/landmarks/\(first.id).csv", encoding: .utf8), path: "x")
+        let points = try #require(table.points[0])
+        let xs = points.map(\.x)
+        // The 68 points fill most of the crop (a quarter of margin in all) and stay inside it.
+        #expect(points.allSatisfy { $0.x >= 0 && $0.x <= 40 && $0.y >= 0 && $0.y <= 40 })
+        #expect(xs.max()! - xs.min()! > 0.6 * 40)
+        let written = try JSONDecoder().decode(SyntheticConfig.self, from: Data(contentsOf: URL(fileURLWithPath: root + "/synth.json")))
+        #expect(written == config)
+        // A configuration written before face crops existed still reads.
+        let old = #"{"frames":3,"jpegQuality":90,"parsingMaps":false,"seed":1,"size":40,"testPerClass":0,"trainPerClass":1}"#
+        #expect(try JSONDecoder().decode(SyntheticConfig.self, from: Data(old.utf8)).faceCrops == false)
     }
 
     @Test func theSynthCommandWritesRefusesToOverwriteAndValidates() throws {

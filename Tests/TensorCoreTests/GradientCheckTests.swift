@@ -108,6 +108,21 @@ import Testing
         Self.check("crossEntropySmoothed", Self.randomInputs([[4, 5]], seed: 53, scale: 2)) { t, x in
             t.crossEntropy(logits: x[0], targets: [1, 0, 3, 4], labelSmoothing: 0.2)
         }
+        // Two rows share their target (a repeated text in a contrastive batch).
+        let q = Tensor(shape: [3, 4], values: [0.5, 0, 0.5, 0, 0, 1, 0, 0, 0.5, 0, 0.5, 0])
+        Self.check("crossEntropySoft", Self.randomInputs([[3, 4]], seed: 54, scale: 2)) { t, x in
+            t.crossEntropy(logits: x[0], targetDistributions: q)
+        }
+        Self.check("scaleByExponent", Self.randomInputs([[3, 4], []], seed: 55)) { t, x in t.scale(x[0], byExponentOf: x[1]) }
+    }
+
+    /// With one-hot targets the soft form is the ordinary cross-entropy.
+    @Test func softTargetsReduceToIndices() {
+        let z = Self.randomInputs([[3, 5]], seed: 56, scale: 3)[0]
+        let q = Tensor(shape: [3, 5], values: [0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0])
+        let t = Tape(recording: false)
+        let soft = t.crossEntropy(logits: t.constant(z), targetDistributions: q).value.item
+        #expect(abs(soft - crossEntropy(logits: z, targets: [1, 4, 0])) < 1e-6)
     }
 
     @Test(arguments: Activation.allCases)

@@ -84,9 +84,10 @@ public struct SyntheticClip: Codable, Equatable, Sendable {
     }
 
     /// The 95 shape points (68 landmarks, forehead, hair) projected into the frame, in pixels.
-    public func shape(at frame: Int) -> [SIMD2<Double>] {
+    /// With `expression` false the neutral face is projected under the same head pose.
+    public func shape(at frame: Int, expression: Bool = true) -> [SIMD2<Double>] {
         var p = identity.neutralShape()
-        for a in intensities(at: frame) {
+        for a in expression ? intensities(at: frame) : [] {
             for m in a.unit.moves { p[m.index] += SIMD3(m.delta.x, m.delta.y, 0) * a.intensity }
             if a.unit == .eyesClosed {
                 // Whatever the other units did, the upper lid comes down onto the lower one.
@@ -110,4 +111,18 @@ public struct SyntheticClip: Codable, Equatable, Sendable {
 
     /// The 68 ground-truth landmarks at a frame, in pixels.
     public func landmarks(at frame: Int) -> [SIMD2<Double>] { Array(shape(at: frame).prefix(68)) }
+
+    /// A DFER-style face crop of a frame, as a square in frame pixels: the box of the neutral
+    /// face's 68 landmarks under the frame's head pose and position, enlarged by a quarter and
+    /// kept inside the frame. Taken from the neutral face so that the crop follows the head but
+    /// never the expression (a dropping jaw does not zoom out).
+    public func faceBox(at frame: Int) -> (x: Int, y: Int, side: Int) {
+        let points = shape(at: frame, expression: false).prefix(68)
+        let xs = points.map(\.x), ys = points.map(\.y)
+        let side = min(size, Int((max(xs.max()! - xs.min()!, ys.max()! - ys.min()!) * 1.25).rounded()))
+        let cx = (xs.max()! + xs.min()!) / 2, cy = (ys.max()! + ys.min()!) / 2
+        let x = max(0, min(size - side, Int((cx - Double(side) / 2).rounded())))
+        let y = max(0, min(size - side, Int((cy - Double(side) / 2).rounded())))
+        return (x, y, side)
+    }
 }

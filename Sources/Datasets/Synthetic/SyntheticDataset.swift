@@ -13,8 +13,23 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     public var jpegQuality = 90
     /// Also write each frame's parsing map (PNG, class index in every channel).
     public var parsingMaps = false
+    /// Write DFER-style face crops (`SyntheticClip.faceBox`, rendered at twice the size and
+    /// resampled), as DFEW and FERV39k ship their clips, instead of whole frames.
+    public var faceCrops = false
 
     public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        trainPerClass = try c.decode(Int.self, forKey: .trainPerClass)
+        testPerClass = try c.decode(Int.self, forKey: .testPerClass)
+        frames = try c.decode(Int.self, forKey: .frames)
+        size = try c.decode(Int.self, forKey: .size)
+        jpegQuality = try c.decode(Int.self, forKey: .jpegQuality)
+        parsingMaps = try c.decode(Bool.self, forKey: .parsingMaps)
+        faceCrops = try c.decodeIfPresent(Bool.self, forKey: .faceCrops) ?? false   // sets written before face crops
+    }
 }
 
 /// Writes synthetic clips as a dataset in DFER-CLIP's layout: `frames/<id>/00001.jpg…`,
@@ -31,7 +46,7 @@ public enum SyntheticDataset {
             for name in EmotionClasses.seven {
                 let n = out.count + 1
                 let clip = SyntheticClip(id: String(format: "synth_%05d", n), label: name, seed: splitMix64(config.seed &+ UInt64(n)),
-                                         frameCount: config.frames, size: config.size)
+                                         frameCount: config.frames, size: config.faceCrops ? 2 * config.size : config.size)
                 out.append((clip, k < config.trainPerClass ? "train" : "test"))
             }
         }
@@ -73,15 +88,22 @@ public enum SyntheticDataset {
             try fm.createDirectory(atPath: dir + "/" + folder, withIntermediateDirectories: true)
             if config.parsingMaps { try fm.createDirectory(atPath: dir + "/parsing/" + clip.id, withIntermediateDirectories: true) }
             for f in 0..<clip.frameCount {
-                let (image, parsing) = clip.render(frame: f)
+                var (image, parsing) = clip.render(frame: f)
+                var side = clip.size
+                if config.faceCrops {
+                    let box = clip.faceBox(at: f)
+                    image = image.cropped(x: box.x, y: box.y, width: box.side, height: box.side).resized(width: config.size, height: config.size, filter: .bicubic)
+                    parsing = Self.nearest(parsing, width: clip.size, box: box, size: config.size)
+                    side = config.size
+                }
                 let name = String(format: "%05d", f + 1)
                 try MediaWriter.writeJPEG(image, quality: config.jpegQuality, to: "\(dir)/\(folder)/\(name).jpg")
                 if config.parsingMaps {
-                    let grey = RGBImage(width: clip.size, height: clip.size, pixels: parsing.flatMap { [$0, $0, $0] })
+                    let grey = RGBImage(width: side, height: side, pixels: parsing.flatMap { [$0, $0, $0] })
                     try MediaWriter.writePNG(grey, to: "\(dir)/parsing/\(clip.id)/\(name).png")
                 }
             }
-            try AtomicFile.write(Data(landmarksCSV(clip).utf8), to: "\(dir)/landmarks/\(clip.id).csv")
+            try AtomicFile.write(Data(landmarksCSV(clip, cropTo: config.faceCrops ? config.size : nil).utf8), to: "\(dir)/landmarks/\(clip.id).csv")
             let text = try records(clip)
             lists[split, default: ""] += text.annotation
             descriptions += text.description
@@ -106,11 +128,29 @@ public enum SyntheticDataset {
                 String(decoding: try encoder.encode(clip), as: UTF8.self) + "\n")
     }
 
-    /// Ground-truth landmarks, one row per frame: frame, x_0…x_67, y_0…y_67 (pixels, 2 decimals).
-    public static func landmarksCSV(_ clip: SyntheticClip) -> String {
+    /// A class map's `box` resampled to size×size by nearest neighbour (classes must not blend).
+    static func nearest(_ classes: [UInt8], width: Int, box: (x: Int, y: Int, side: Int), size: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: size * size)
+        for y in 0..<size {
+            let sy = box.y + min(box.side - 1, (2 * y + 1) * box.side / (2 * size))
+            for x in 0..<size {
+                let sx = box.x + min(box.side - 1, (2 * x + 1) * box.side / (2 * size))
+                out[y * size + x] = classes[sy * width + sx]
+            }
+        }
+        return out
+    }
+
+    /// Ground-truth landmarks, one row per frame: frame, x_0…x_67, y_0…y_67 (pixels, 2 decimals);
+    /// with `cropTo`, in the pixels of the frame's face crop resampled to that size.
+    public static func landmarksCSV(_ clip: SyntheticClip, cropTo: Int? = nil) -> String {
         var csv = "frame," + (0..<68).map { "x_\($0)" }.joined(separator: ",") + "," + (0..<68).map { "y_\($0)" }.joined(separator: ",") + "\n"
         for f in 0..<clip.frameCount {
-            let points = clip.landmarks(at: f)
+            var points = clip.landmarks(at: f)
+            if let size = cropTo {
+                let box = clip.faceBox(at: f)
+                points = points.map { ($0 - SIMD2(Double(box.x), Double(box.y))) * (Double(size) / Double(box.side)) }
+            }
             csv += "\(f)," + (points.map { String(format: "%.2f", $0.x) } + points.map { String(format: "%.2f", $0.y) }).joined(separator: ",") + "\n"
         }
         return csv

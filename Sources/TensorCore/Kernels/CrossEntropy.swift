@@ -51,3 +51,43 @@ extension Tape {
         }
     }
 }
+
+extension Tape {
+    /// Mean cross-entropy of logits [N, C] against target distributions [N, C] (rows summing to
+    /// 1): −Σ_j q_ij log softmax(z_i)_j, averaged over rows. Contrastive losses use it when a
+    /// batch holds the same text twice, so both matches count as positives.
+    public func crossEntropy(logits: Variable, targetDistributions q: Tensor) -> Variable {
+        check(logits.value.rank == 2 && q.shape == logits.shape, "crossEntropy: targets \(q.shape) do not match logits \(logits.shape)")
+        let n = logits.shape[0], c = logits.shape[1]
+        let probs = TensorCore.softmax(logits.value)
+        var total = 0.0
+        logits.value.withUnsafeBufferPointer { pl in
+            q.withUnsafeBufferPointer { pq in
+                for i in 0..<n {
+                    let row = pl.baseAddress! + i * c
+                    var m = -Float.infinity
+                    for j in 0..<c { m = Swift.max(m, row[j]) }
+                    var s = 0.0
+                    for j in 0..<c { s += Foundation.exp(Double(row[j] - m)) }
+                    let logZ = Double(m) + log(s)
+                    for j in 0..<c where pq[i * c + j] != 0 { total += Double(pq[i * c + j]) * (logZ - Double(row[j])) }
+                }
+            }
+        }
+        return record(Tensor(scalar: Float(total / Double(Swift.max(n, 1)))), inputs: [logits]) { dy, _ in
+            // d/dz_i = (softmax(z_i)·Σ_j q_ij − q_i)/N.
+            let scale = dy.item / Float(Swift.max(n, 1))
+            var dz = probs
+            dz.withUnsafeMutableBufferPointer { p in
+                q.withUnsafeBufferPointer { pq in
+                    for i in 0..<n {
+                        var mass: Float = 0
+                        for j in 0..<c { mass += pq[i * c + j] }
+                        for j in 0..<c { p[i * c + j] = (p[i * c + j] * mass - pq[i * c + j]) * scale }
+                    }
+                }
+            }
+            return [dz]
+        }
+    }
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Binary elementwise arithmetic with broadcasting over the last axes: the second operand's shape
 /// must equal the first's or be a suffix of it (a bias [D] on [B, T, D], a row [T, D] on [B, T, D]).
 public enum BinaryOp: Sendable {
@@ -151,4 +153,23 @@ func reduceToShape(_ g: Tensor, _ shape: [Int]) -> Tensor {
     let inner = shape.reduce(1, *)
     if inner == 0 || g.count == 0 { return Tensor(zeros: shape) }
     return sum(g.reshaped([-1, inner]), axis: 0).reshaped(shape)
+}
+
+extension Tape {
+    /// x · exp(s) for a scalar variable s: CLIP's learnable logit scale, kept as a logarithm so
+    /// that it stays positive.
+    public func scale(_ x: Variable, byExponentOf s: Variable) -> Variable {
+        check(s.value.count == 1, "scale(byExponentOf:): the scale must be a scalar, got \(s.shape)")
+        let factor = Foundation.exp(s.value.item)
+        let y = affine(x.value, scale: factor)
+        return record(y, inputs: [x, s]) { dy, needs in
+            var ds: Tensor? = nil
+            if needs[1] {
+                var dot = 0.0
+                dy.withUnsafeBufferPointer { pd in y.withUnsafeBufferPointer { py in for i in 0..<pd.count { dot += Double(pd[i]) * Double(py[i]) } } }
+                ds = Tensor(shape: s.shape, values: [Float(dot)])
+            }
+            return [needs[0] ? affine(dy, scale: factor) : nil, ds]
+        }
+    }
 }

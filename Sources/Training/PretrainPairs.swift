@@ -1,0 +1,81 @@
+import CLIP
+import Datasets
+import Face
+import FineCLIPER
+import Foundation
+import Media
+import TensorCore
+
+/// One image/text pair for contrastive pretraining: the face crop of a synthetic frame in one of
+/// the three visual streams, and words that describe what it shows.
+public struct PretrainPair: Sendable {
+    public var image: RGBImage
+    public var text: String
+    /// The class the frame shows (DFEW's order): the clip's class at its apex, Neutral before the
+    /// expression has built up.
+    public var label: Int
+    public var stream: VisualStream
+}
+
+/// Image/text pairs drawn from the synthetic clip generator, each fully determined by (seed,
+/// index), so a pretraining run needs no dataset on disk and resumes exactly. The texts are of
+/// the kinds FineCLIPER later feeds the text tower: positive class prompts, action-unit phrases,
+/// both together, and the clip's movement description.
+public enum PretrainPairs {
+    /// Frames whose expression has reached this fraction of the apex show their class.
+    static let visible = 0.4
+    static let neutral = EmotionClasses.seven.firstIndex(of: "Neutral")!
+    /// DFEW's brightness jitter and flips without its random sized crop, whose small crops often
+    /// cut away the features a text names (the generator already varies position and scale).
+    static let augmentation = ClipAugmentation(brightness: 0.5, randomSizedCrop: false, horizontalFlip: true)
+
+    /// The pair at `index`: training pairs are augmented (`augment`), probe
+    /// pairs are plain resizes of frames near the apex.
+    public static func pair(seed: UInt64, index: UInt64, size: Int, augment: Bool) -> PretrainPair {
+        var g = SeededGeneratorFactory.make(seed, 0x5052_4554, index)
+        let label = g.integer(below: EmotionClasses.seven.count)
+        let clip = SyntheticClip(id: "pair", label: EmotionClasses.seven[label], seed: g.next(), frameCount: 16, size: 112)
+        let apex = (0..<clip.frameCount).filter { clip.envelope(at: $0) >= (augment ? 0.5 : 0.8) }
+        let frame = !apex.isEmpty && (!augment || g.nextUnit() < 0.8) ? apex[g.integer(below: apex.count)] : g.integer(below: clip.frameCount)
+        let stream = VisualStream.allCases[g.integer(below: VisualStream.allCases.count)]
+        let box = clip.faceBox(at: frame)
+        let image = render(clip, frame: frame, stream: stream).cropped(x: box.x, y: box.y, width: box.side, height: box.side)
+        var h = g
+        let input = augment ? Self.augmentation.apply([image], size: size, using: &h)[0] : ClipAugmentation.test([image], size: size)[0]
+        g = h
+        let shown = clip.envelope(at: frame) >= visible ? label : neutral
+        return PretrainPair(image: input, text: text(clip, frame: frame, shown: shown, using: &g), label: shown, stream: stream)
+    }
+
+    /// A frame as a stream shows it, rendered as `ClipLoader` renders dataset clips.
+    static func render(_ clip: SyntheticClip, frame: Int, stream: VisualStream) -> RGBImage {
+        let image = clip.render(frame: frame).image
+        let points = clip.landmarks(at: frame)
+        switch stream {
+        case .video: return image
+        case .parsing: return ParsingMap(landmarks: points, width: image.width, height: image.height).overlay(on: image)
+        case .landmarks: return LandmarkRender.dots(on: image, points: points)
+        }
+    }
+
+    /// The positive prompt of each class (FineCLIPER's default template, DFEW's order).
+    public static let classPrompts: [String] = {
+        let config = FineCLIPERConfig(clip: .tiny, variant: .all, classNames: FineCLIPERConfig.sevenClassNouns)
+        return config.classNames.map(config.positivePrompt)
+    }()
+
+    static func text(_ clip: SyntheticClip, frame: Int, shown: Int, using g: inout SeededGenerator) -> String {
+        let units = clip.intensities(at: frame).filter { $0.intensity >= 0.25 }.sorted { $0.intensity > $1.intensity }
+        let phrases = units.isEmpty ? "the face is relaxed and still" : list(units.map(\.unit.phrase))
+        let prompt = classPrompts[shown]
+        let r = g.nextUnit()
+        if r < 0.35 { return prompt }
+        if r < 0.7 { return phrases }
+        if r < 0.85 || clip.envelope(at: frame) < 0.5 { return prompt + ": " + phrases }
+        return clip.movementDescription
+    }
+
+    static func list(_ items: [String]) -> String {
+        items.count == 1 ? items[0] : items.dropLast().joined(separator: ", ") + " and " + items.last!
+    }
+}
