@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Media", "TensorCore", "TestSupport"]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "TensorCore", "Media", "TestSupport"], swiftSettings: cpu),
         .testTarget(name: "FineCLIPERTests", dependencies: ["FineCLIPER", "CLIP", "TensorCore", "TestSupport"], swiftSettings: cpu),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "FineCLIPER", "CLIP", "Datasets", "Media", "TensorCore", "TestSupport"], swiftSettings: cpu),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "FineCLIPER", "CLIP", "Datasets", "Face", "Media", "TensorCore", "TestSupport"], swiftSettings: cpu),
         .testTarget(name: "FaceTests", dependencies: ["Face", "Datasets", "Media", "TensorCore", "TestSupport"], swiftSettings: cpu),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Media", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Workbench", "Media", "TestSupport"], exclude: ["Golden"]),

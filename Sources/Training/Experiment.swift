@@ -25,7 +25,9 @@ public final class Experiment {
     /// Where skipped clips are reported (the run's event log while training).
     var onSkip: (ClipRecord, Error) -> Void = { _, _ in }
 
-    public init(config: TrainConfig, bpeFile: String, faceModels: FaceModels?, cacheRoot: String = FeatureCache.defaultRoot) throws {
+    /// `embeddedFolder` is where the model name "embedded" is found.
+    public init(config: TrainConfig, bpeFile: String, faceModels: FaceModels?, cacheRoot: String = FeatureCache.defaultRoot,
+                embeddedFolder: String = ModelSource.embeddedCLIP) throws {
         if let problem = config.validate() { throw TrainError.badConfig(problem) }
         self.config = config
         let fm = FileManager.default
@@ -52,7 +54,7 @@ public final class Experiment {
         let descriptions = fm.fileExists(atPath: descriptionsFile) ? try DescriptionStore(path: descriptionsFile) : nil
 
         // Model.
-        source = try ModelSource(config.model, bpeFile: bpeFile)
+        source = try ModelSource(config.model, bpeFile: bpeFile, embeddedFolder: embeddedFolder)
         let nouns = classes.count == 7 ? FineCLIPERConfig.sevenClassNouns : classes.count == 11 ? FineCLIPERConfig.elevenClassNouns : classes.map { $0.lowercased() }
         var modelConfig = FineCLIPERConfig(clip: source.clip.config, variant: config.variant, classNames: nouns)
         modelConfig.adapters.visualAdaptersOff = config.mode == .cached

@@ -39,7 +39,7 @@ public final class Trainer {
     public var bestCheckpoint: String { folder + "/checkpoints/best.safetensors" }
 
     public init(config: TrainConfig, folder: String, resume: Bool, bpeFile: String, faceModels: FaceModels?,
-                cacheRoot: String = FeatureCache.defaultRoot) throws {
+                cacheRoot: String = FeatureCache.defaultRoot, embeddedFolder: String = ModelSource.embeddedCLIP) throws {
         if let problem = config.validate() { throw TrainError.badConfig(problem) }
         self.folder = folder
         let fm = FileManager.default
@@ -50,7 +50,7 @@ public final class Trainer {
             throw TrainError.io(path: folder, reason: "cannot create the run folder: \(error.localizedDescription)")
         }
         lock = try RunLock(folder: folder)
-        experiment = try Experiment(config: config, bpeFile: bpeFile, faceModels: faceModels, cacheRoot: cacheRoot)
+        experiment = try Experiment(config: config, bpeFile: bpeFile, faceModels: faceModels, cacheRoot: cacheRoot, embeddedFolder: embeddedFolder)
         let model = experiment.model
 
         // Optimizer: adapters, temporal models and fusion weights as separate groups.

@@ -1,5 +1,6 @@
 import Foundation
 import TensorCore
+import Training
 
 /// Where the installed assets are: $FINECLIPER_ASSETS, ./assets, or the repository's assets folder
 /// next to the build folder holding this binary. The samples are found the same way.
@@ -25,6 +26,11 @@ enum Assets {
     }
 
     static func path(_ name: String) -> String { folder + "/" + name }
+
+    /// The embedded model's CLIP folder and FineCLIPER checkpoint in the repository.
+    static var embeddedCLIP: String { repositoryFolder(ModelSource.embeddedCLIP) ?? ModelSource.embeddedCLIP }
+    static var embeddedCheckpoint: String { repositoryFolder(ModelSource.embeddedCheckpoint) ?? ModelSource.embeddedCheckpoint }
+    static var bpe: String { path("bpe_simple_vocab_16e6.txt") }
 
     static let dlibLandmarks = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
     static var blazeFace: String { path("face_detection_short_range.tflite") }

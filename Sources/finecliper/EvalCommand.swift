@@ -25,7 +25,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Dataset root (default: the run's).") var data: String?
     @Option(help: "Layout: dfew, ferv39k, mafw or list.") var format: String?
     @Option(help: "Fold.") var fold: Int?
-    @Option(help: "CLIP folder or tiny (default: the run's).") var model: String?
+    @Option(help: "CLIP folder, embedded or tiny (default: the run's).") var model: String?
     @Option(help: "Split: test, validation or train.") var split = "test"
     @Option(help: "Predictions file (JSON Lines); default RUN/predictions-SPLIT.jsonl.") var predictions: String?
     @Flag(help: "Print the metrics as JSON.") var json = false
@@ -48,7 +48,7 @@ struct EvalCommand: ParsableCommand {
         if let fold { config.fold = fold }
         if let model { config.model = model }
         let faces = try? FaceModels.load(blazeFace: Assets.blazeFace, dlibLandmarks: Assets.dlibLandmarks)
-        let experiment = try Experiment(config: config, bpeFile: Assets.path("bpe_simple_vocab_16e6.txt"), faceModels: faces)
+        let experiment = try Experiment(config: config, bpeFile: Assets.bpe, faceModels: faces, embeddedFolder: Assets.embeddedCLIP)
         try ModelCheckpoint.load(into: experiment.model, from: file)
         let clips = split == "test" ? experiment.test : split == "validation" ? experiment.validation : experiment.train
         guard !clips.isEmpty else { throw CommandError("the \(split) split is empty") }

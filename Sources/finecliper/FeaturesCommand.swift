@@ -20,7 +20,7 @@ struct FeaturesCommand: ParsableCommand {
     @Option(help: "Dataset root.") var data: String
     @Option(help: "Layout: dfew, ferv39k, mafw or list.") var format: String?
     @Option(help: "Fold.") var fold: Int?
-    @Option(help: "A Hugging Face CLIP folder, or tiny.") var model: String
+    @Option(help: "A Hugging Face CLIP folder, embedded or tiny.") var model: String
     @Option(help: "low, mid, high or all (which streams).") var variant: Variant = .all
     @Option(help: "Frames per clip.") var frames = 16
 
@@ -28,7 +28,7 @@ struct FeaturesCommand: ParsableCommand {
         var config = TrainConfig(data: data, model: model)
         config.format = format; config.fold = fold; config.variant = variant; config.frames = frames; config.mode = .cached
         let faces = try? FaceModels.load(blazeFace: Assets.blazeFace, dlibLandmarks: Assets.dlibLandmarks)
-        let experiment = try Experiment(config: config, bpeFile: Assets.path("bpe_simple_vocab_16e6.txt"), faceModels: faces)
+        let experiment = try Experiment(config: config, bpeFile: Assets.bpe, faceModels: faces, embeddedFolder: Assets.embeddedCLIP)
         let clips = experiment.train + experiment.validation + experiment.test
         let bar = ProgressBar(label: "features")
         let computed = try experiment.buildCache(clips) { bar.update($0, of: $1) }

@@ -42,7 +42,7 @@ struct PretrainCommand: ParsableCommand {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         Parallelism.setThreads(threads)
         StopSignal.install()
-        let pretrainer = try Pretrainer(config: config, folder: out, resume: resume, bpeFile: Assets.path("bpe_simple_vocab_16e6.txt"))
+        let pretrainer = try Pretrainer(config: config, folder: out, resume: resume, bpeFile: Assets.bpe)
         let first = pretrainer.state.step
         let bar = ProgressBar(label: "")
         let done = try pretrainer.run(progress: { p in

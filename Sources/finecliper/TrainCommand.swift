@@ -32,7 +32,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Several folds in turn, e.g. 1-5 or 1,3: one run each in OUT/fold-N, then the best checkpoint of each on its test split and the mean in OUT/summary.json.")
     var folds: String?
 
-    @Option(help: "A Hugging Face CLIP folder, or tiny (a deterministic tiny CLIP for trials and tests).")
+    @Option(help: "A Hugging Face CLIP folder, embedded (the small CLIP shipped in samples/model), or tiny (a deterministic tiny CLIP for trials and tests).")
     var model: String
 
     @Option(help: "low, mid, high or all.")
@@ -106,7 +106,7 @@ struct TrainCommand: ParsableCommand {
 
     /// One run into `folder` (continued with --resume).
     func train(_ config: TrainConfig, folder: String, faces: FaceModels?) throws -> Trainer {
-        let trainer = try Trainer(config: config, folder: folder, resume: resume, bpeFile: Assets.path("bpe_simple_vocab_16e6.txt"), faceModels: faces)
+        let trainer = try Trainer(config: config, folder: folder, resume: resume, bpeFile: Assets.bpe, faceModels: faces, embeddedFolder: Assets.embeddedCLIP)
         if config.mode == .cached {
             let bar = ProgressBar(label: "features")
             let n = try trainer.experiment.buildCache(trainer.train + trainer.validation + trainer.test) { bar.update($0, of: $1) }

@@ -1,0 +1,65 @@
+import CLIP
+import Face
+import FineCLIPER
+import Foundation
+import Media
+import TensorCore
+
+/// A trained FineCLIPER model on its CLIP, for clips that are not in a dataset: a checkpoint
+/// (written by `finecliper train`, carrying its model and training configuration) applied to a
+/// `FaceClip` with the evaluation's sampling and preprocessing.
+public final class VideoPredictor {
+    public let model: FineCLIPERModel
+    public let prompts: ClassPrompts
+    public let source: ModelSource
+    public let config: TrainConfig
+    public let checkpoint: String
+    public var classes: [String] { model.config.classNames }
+
+    /// `clipModel` overrides the CLIP named in the checkpoint's training configuration.
+    public init(checkpoint: String, clipModel: String? = nil, bpeFile: String, embeddedFolder: String = ModelSource.embeddedCLIP) throws {
+        self.checkpoint = checkpoint
+        guard FileManager.default.fileExists(atPath: checkpoint) else { throw TrainError.missing(path: checkpoint, what: "a FineCLIPER checkpoint") }
+        let file = try SafeTensorsFile(path: checkpoint)
+        guard let json = file.metadata["finecliper.train_config"],
+              let config = try? JSONDecoder().decode(TrainConfig.self, from: Data(json.utf8)) else {
+            throw TrainError.checkpoint(path: checkpoint, reason: "not a training checkpoint of finecliper (no training configuration in its metadata)")
+        }
+        self.config = config
+        source = try ModelSource(clipModel ?? config.model, bpeFile: bpeFile, embeddedFolder: embeddedFolder)
+        let modelConfig = try ModelCheckpoint.config(of: file)
+        guard modelConfig.clip == source.clip.config else {
+            throw TrainError.checkpoint(path: checkpoint, reason: "was trained on another CLIP than \(clipModel ?? config.model)")
+        }
+        model = try FineCLIPERModel(config: modelConfig, clip: source.clip)
+        try ModelCheckpoint.load(into: model, from: file)
+        prompts = ClassPrompts(config: modelConfig, tokenizer: source.tokenizer)
+    }
+
+    /// The model's output for a clip: test-time sampling of `config.frames` frames, the three
+    /// streams rendered from the crop and its landmarks, the clip's description; with
+    /// `windowFrames` > 0 also live scores per sampled frame.
+    public func predict(_ clip: FaceClip, windowFrames: Int = 4) throws -> (output: ModelOutput, sampled: [Int]) {
+        guard !clip.frames.isEmpty else { throw MediaError.noFrames(path: "clip") }
+        let indices = FrameSampler.test(frameCount: clip.frames.count, segments: config.frames)
+        let size = source.clip.config.vision.imageSize
+        var streams: [VisualStream: StreamInput] = [:]
+        for s in model.config.variant.streams {
+            let images = indices.map { i -> RGBImage in
+                let image = clip.frames[i], p = clip.points[i]
+                switch s {
+                case .video: return image
+                case .parsing:
+                    let map = p.count == 68 ? ParsingMap(landmarks: p, width: image.width, height: image.height)
+                                            : ParsingMap(width: image.width, height: image.height, classes: Array(repeating: 0, count: image.width * image.height))
+                    return map.overlay(on: image)
+                case .landmarks: return LandmarkRender.dots(on: image, points: p)
+                }
+            }
+            streams[s] = .images(ClipTensor.make(ClipAugmentation.test(images, size: size), normalize: config.normalize))
+        }
+        let batch = ClipBatch(clips: 1, frames: indices.count, streams: streams, descriptions: [source.tokenize(clip.description)])
+        let output = try model.forward(batch, prompts: prompts, windowFrames: windowFrames).output
+        return (output, indices)
+    }
+}
