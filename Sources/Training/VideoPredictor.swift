@@ -1,4 +1,5 @@
 import CLIP
+import Datasets
 import Face
 import FineCLIPER
 import Foundation
@@ -62,4 +63,23 @@ public final class VideoPredictor {
         let output = try model.forward(batch, prompts: prompts, windowFrames: windowFrames).output
         return (output, indices)
     }
+}
+
+extension VideoPredictor {
+    /// The phrases the frozen CLIP finds in a clip: the bank ranked by the cosine between each
+    /// phrase's text embedding and the mean of the sampled frames' image embeddings (video stream,
+    /// no adapters): fine-grained words from the model itself, beside the motion describer's.
+    public func phrases(_ clip: FaceClip, bank: [String] = VideoPredictor.phraseBank, top: Int = 3) -> [(phrase: String, score: Float)] {
+        guard !clip.frames.isEmpty, !bank.isEmpty else { return [] }
+        let indices = FrameSampler.test(frameCount: clip.frames.count, segments: config.frames)
+        let images = ClipAugmentation.test(indices.map { clip.frames[$0] }, size: source.clip.config.vision.imageSize)
+        let frames = l2Normalize(source.clip.encodeImages(ClipTensor.make(images, normalize: config.normalize)).value)
+        let video = l2Normalize(mean(frames, axis: 0).reshaped([1, -1]))
+        let texts = l2Normalize(source.clip.encodeTexts(bank.map(source.tokenize)).value)
+        let scores = matmul(video, texts, transposeB: true).withUnsafeBufferPointer { Array($0) }
+        return scores.indices.sorted { scores[$0] > scores[$1] }.prefix(top).map { (bank[$0], scores[$0]) }
+    }
+
+    /// What the embedded model was pretrained to name: every action unit's phrase and a still face.
+    public static let phraseBank: [String] = ActionUnit.allCases.map(\.phrase) + ["the face is relaxed and still"]
 }

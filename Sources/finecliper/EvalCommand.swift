@@ -21,7 +21,7 @@ struct EvalCommand: ParsableCommand {
             """)
 
     @Option(name: .customLong("run"), help: "A run folder written by finecliper train.") var runFolder: String?
-    @Option(help: "best, last or a checkpoint file.") var checkpoint = "best"
+    @Option(help: "best, last (of --run), embedded (the shipped model) or a checkpoint file.") var checkpoint = "best"
     @Option(help: "Dataset root (default: the run's).") var data: String?
     @Option(help: "Layout: dfew, ferv39k, mafw or list.") var format: String?
     @Option(help: "Fold.") var fold: Int?
@@ -32,11 +32,12 @@ struct EvalCommand: ParsableCommand {
 
     func validate() throws {
         guard ["test", "validation", "train"].contains(split) else { throw ValidationError("--split must be test, validation or train") }
-        guard runFolder != nil || !["best", "last"].contains(checkpoint) else { throw ValidationError("give --run, or --checkpoint FILE") }
+        guard runFolder != nil || !["best", "last"].contains(checkpoint) else { throw ValidationError("give --run, or --checkpoint FILE or embedded") }
     }
 
     func run() throws {
-        let path = ["best", "last"].contains(checkpoint) ? runFolder! + "/checkpoints/\(checkpoint).safetensors" : checkpoint
+        let path = ["best", "last"].contains(checkpoint) ? runFolder! + "/checkpoints/\(checkpoint).safetensors"
+            : checkpoint == "embedded" ? Assets.embeddedCheckpoint : checkpoint
         guard FileManager.default.fileExists(atPath: path) else { throw CommandError("\(path): no such checkpoint", kind: .missingInput) }
         let file = try SafeTensorsFile(path: path)
         guard let json = file.metadata["finecliper.train_config"],

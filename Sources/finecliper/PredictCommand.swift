@@ -49,18 +49,21 @@ struct PredictCommand: ParsableCommand {
                 let face = try FaceClip.track(frames, tracker: tracker)
                 let (output, sampled) = try predictor.predict(face, windowFrames: window)
                 let p = output.probabilities[0], best = output.predictions[0]
+                let phrases = predictor.phrases(face)
                 if json {
-                    struct Line: Encodable { let clip: String; let prediction: String; let probabilities: [String: Float]; let margins: [String: Float]; let description: String; let facesFound: Int; let frames: Int }
+                    struct Line: Encodable { let clip: String; let prediction: String; let probabilities: [String: Float]; let margins: [String: Float]; let description: String; let phrases: [String: Float]; let facesFound: Int; let frames: Int }
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.sortedKeys]
                     let line = Line(clip: clip, prediction: predictor.classes[best], probabilities: Dictionary(uniqueKeysWithValues: zip(predictor.classes, p)),
                                     margins: Dictionary(uniqueKeysWithValues: zip(predictor.classes, output.margins[0])), description: face.description,
+                                    phrases: Dictionary(uniqueKeysWithValues: phrases.map { ($0.phrase, $0.score) }),
                                     facesFound: face.facesFound, frames: face.frames.count)
                     print(String(decoding: try encoder.encode(line), as: UTF8.self))
                 } else {
                     let ranked = p.indices.sorted { p[$0] > p[$1] }.prefix(3).map { String(format: "%@ %.1f%%", predictor.classes[$0], 100 * p[$0]) }
                     print("\(TerminalText.escaped(clip)): \(predictor.classes[best]) (\(ranked.joined(separator: ", "))); face in \(face.facesFound)/\(face.frames.count) frames")
-                    print("  \(face.description)")
+                    print("  described: \(face.description)")
+                    print("  the model sees: " + phrases.map { String(format: "%@ (%.2f)", $0.phrase, $0.score) }.joined(separator: "; "))
                 }
                 for (k, frame) in sampled.enumerated() where k < (output.windowProbabilities.first?.count ?? 0) {
                     csv += "\(Self.csvField(clip)),\(frame)," + output.windowProbabilities[0][k].map { String(format: "%.5f", $0) }.joined(separator: ",") + "\n"

@@ -40,6 +40,9 @@ struct SynthCommand: ParsableCommand {
     @Flag(help: "Write face crops (as DFEW ships its clips): the neutral face's landmark box, enlarged by a quarter, following the head but not the expression.")
     var faceCrops = false
 
+    @Flag(help: "Harder clips: intensities down to 0.3, blends of confusable classes, talking-like mouth movement, more head motion.")
+    var hard = false
+
     @Flag(help: "Replace OUT if it exists.")
     var replace = false
 
@@ -55,7 +58,7 @@ struct SynthCommand: ParsableCommand {
     func run() throws {
         var config = SyntheticConfig()
         config.seed = seed; config.trainPerClass = trainPerClass; config.testPerClass = testPerClass
-        config.frames = frames; config.size = size; config.jpegQuality = quality; config.parsingMaps = parsing; config.faceCrops = faceCrops
+        config.frames = frames; config.size = size; config.jpegQuality = quality; config.parsingMaps = parsing; config.faceCrops = faceCrops; config.hard = hard
         let bar = ProgressBar(label: "synth")
         StopSignal.install()
         try SyntheticDataset.write(config, to: out, replace: replace) { done, total in

@@ -130,6 +130,26 @@ import TestSupport
         #expect(left == ["synth"])
     }
 
+    /// Hard clips keep the seed's person and timing and add weak, blended and talking faces.
+    @Test func hardClipsKeepTheSeedsFaceAndAddDistractors() {
+        let clips = (0..<200).map { n in SyntheticClip(id: "h", label: EmotionClasses.seven[n % 7], seed: UInt64(n), hard: true) }
+        let plain = (0..<200).map { n in SyntheticClip(id: "h", label: EmotionClasses.seven[n % 7], seed: UInt64(n)) }
+        #expect(zip(clips, plain).allSatisfy { $0.identity == $1.identity && $0.onset == $1.onset && $0.poseStart == $1.poseStart })
+        #expect(plain.allSatisfy { $0.talking == nil })
+        #expect(clips.filter { $0.talking != nil }.count > 40)
+        // Weaker expressions than the plain generator ever makes (its strength starts at 0.55).
+        func strength(_ c: SyntheticClip) -> Double { c.apex.map(\.intensity).max() ?? 0 }
+        let happy = zip(clips, plain).filter { $0.0.label == "Happy" }
+        #expect(happy.contains { strength($0.0) < 0.5 } && happy.allSatisfy { strength($0.1) >= 0.45 })
+        // Blends: some fear clips carry surprise's jaw drop.
+        #expect(clips.contains { $0.label == "Fear" && $0.apex.contains { $0.unit == .jawDrop } })
+        // Talking opens the lips at some frames and not at others.
+        let talker = clips.first { $0.talking != nil && $0.label == "Neutral" }!
+        let parts = (0..<16).map { f in talker.intensities(at: f).first { $0.unit == .lipsPart }?.intensity ?? 0 }
+        #expect(parts.max()! > 0.1 && parts.min()! < 0.02, "\(parts)")
+        #expect(talker.movementDescription.contains("speaking"))
+    }
+
     /// Face crops follow the head, not the expression, and the written landmarks are in crop pixels.
     @Test func faceCropsFollowTheHeadAndCarryTheirLandmarks() throws {
         var clip = SyntheticClip(id: "x", label: "Surprise", seed: 9, frameCount: 16, size: 128)

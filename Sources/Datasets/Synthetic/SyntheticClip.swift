@@ -33,6 +33,44 @@ public struct SyntheticClip: Codable, Equatable, Sendable {
     /// Light direction (towards the light) and overall brightness.
     public var light: SIMD3<Double>, brightness: Double
     public var background: [[UInt8]]
+    /// Talking-like mouth movement (lips parting and the jaw moving at a speaking rhythm): its
+    /// depth and cycles per clip; nil for none. A distractor that names no class.
+    public var talking: Talking?
+
+    public struct Talking: Codable, Equatable, Sendable {
+        public var depth: Double
+        public var cycles: Double
+        public var phase: Double
+    }
+
+    /// `hard` adds what makes real clips difficult, drawn after everything else so that the same
+    /// seed keeps its face, timing and pose: intensities down to 0.3 of the prototype, a blend
+    /// with the confusable class (fear/surprise, disgust/anger, sadness/fear), talking-like mouth
+    /// movement, and stronger head motion.
+    public init(id: String, label: String, seed: UInt64, frameCount: Int = 16, size: Int = 112, hard: Bool) {
+        self.init(id: id, label: label, seed: seed, frameCount: frameCount, size: size)
+        guard hard else { return }
+        var g = SeededGenerator(seed: splitMix64(seed ^ 0x4841_5244))
+        func u(_ a: Double, _ b: Double) -> Double { Double(g.uniform(Float(a), Float(b))) }
+        let prototype = ActionUnit.prototype(for: label)
+        if !prototype.isEmpty {
+            let strength = u(0.3, 1.0)
+            apex = prototype.map { Activation(unit: $0.0, intensity: min(1, $0.1 * strength * u(0.85, 1.15))) }
+            if let partner = Self.confusable[label], u(0, 1) < 0.4 {
+                let share = u(0.2, 0.5)
+                for (unit, weight) in ActionUnit.prototype(for: partner) {
+                    let added = weight * strength * share
+                    if let i = apex.firstIndex(where: { $0.unit == unit }) { apex[i].intensity = min(1, apex[i].intensity + added) }
+                    else { apex.append(Activation(unit: unit, intensity: added)) }
+                }
+            }
+        }
+        if u(0, 1) < 0.35 { talking = Talking(depth: u(0.25, 0.6), cycles: u(2, 5), phase: u(0, 2 * Double.pi)) }
+        poseEnd = poseStart + SIMD3(u(-20, 20), u(-8, 8), u(-8, 8))
+    }
+
+    /// The class a hard clip may be blended with.
+    static let confusable = ["Fear": "Surprise", "Surprise": "Fear", "Disgust": "Angry", "Angry": "Disgust", "Sad": "Fear"]
 
     public init(id: String, label: String, seed: UInt64, frameCount: Int = 16, size: Int = 112) {
         var g = SeededGenerator(seed: seed)
@@ -73,6 +111,12 @@ public struct SyntheticClip: Codable, Equatable, Sendable {
     public func intensities(at frame: Int) -> [Activation] {
         let e = envelope(at: frame)
         var out = apex.map { Activation(unit: $0.unit, intensity: $0.intensity * e) }
+        if let talking {
+            let t = Double(frame) / Double(frameCount - 1)
+            let open = talking.depth * max(0, sin(2 * Double.pi * talking.cycles * t + talking.phase))
+            out.append(Activation(unit: .lipsPart, intensity: open))
+            out.append(Activation(unit: .jawDrop, intensity: 0.35 * open))
+        }
         let blink = blinks.map { max(0, 1 - Double(abs(frame - $0)) / 2) }.max() ?? 0
         if blink > 0 { out.append(Activation(unit: .eyesClosed, intensity: blink)) }
         return out

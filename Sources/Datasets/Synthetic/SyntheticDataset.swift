@@ -16,6 +16,8 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     /// Write DFER-style face crops (`SyntheticClip.faceBox`, rendered at twice the size and
     /// resampled), as DFEW and FERV39k ship their clips, instead of whole frames.
     public var faceCrops = false
+    /// Harder clips (`SyntheticClip.init(…hard:)`): weak and blended expressions, talking, head motion.
+    public var hard = false
 
     public init() {}
 
@@ -29,6 +31,7 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
         jpegQuality = try c.decode(Int.self, forKey: .jpegQuality)
         parsingMaps = try c.decode(Bool.self, forKey: .parsingMaps)
         faceCrops = try c.decodeIfPresent(Bool.self, forKey: .faceCrops) ?? false   // sets written before face crops
+        hard = try c.decodeIfPresent(Bool.self, forKey: .hard) ?? false
     }
 }
 
@@ -46,7 +49,7 @@ public enum SyntheticDataset {
             for name in EmotionClasses.seven {
                 let n = out.count + 1
                 let clip = SyntheticClip(id: String(format: "synth_%05d", n), label: name, seed: splitMix64(config.seed &+ UInt64(n)),
-                                         frameCount: config.frames, size: config.faceCrops ? 2 * config.size : config.size)
+                                         frameCount: config.frames, size: config.faceCrops ? 2 * config.size : config.size, hard: config.hard)
                 out.append((clip, k < config.trainPerClass ? "train" : "test"))
             }
         }

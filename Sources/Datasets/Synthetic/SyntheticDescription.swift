@@ -13,6 +13,7 @@ extension SyntheticClip {
             sentences.append("\(when), \(list)" + (visible[0].intensity > 0.7 ? "" : ", only slightly"))
             sentences.append(release == nil ? "The face holds this until the end" : "Then the face relaxes again")
         }
+        if talking != nil { sentences.append("The mouth keeps opening and closing as if speaking") }
         if !blinks.isEmpty { sentences.append(blinks.count == 1 ? "The eyes blink once" : "The eyes blink \(blinks.count == 2 ? "twice" : "\(blinks.count) times")") }
         let turn = poseEnd - poseStart
         if abs(turn.x) > 5 { sentences.append("The head turns slightly towards the \(turn.x > 0 ? "right" : "left") of the frame") }
