@@ -157,7 +157,7 @@ public final class Pretrainer {
             if state.step % config.checkpointEvery == 0 || state.step == config.steps { try checkpoint() }
             progress?(PretrainProgress(step: state.step, steps: config.steps, loss: loss, pairsPerSecond: rate, probeUAR: lastProbe))
         }
-        try clip.save(huggingFaceFolder: exportFolder, metadata: [Self.configKey: try Self.json(config)])
+        try clip.save(huggingFaceFolder: exportFolder, metadata: [Self.configKey: try RunCheckpoint.json(config)])
         let done = RunFinished(status: "finished", epochs: 0, step: state.step, bestEpoch: nil, bestUAR: state.bestProbeUAR, bestWAR: nil)
         try events.append(.done(done))
         return done
@@ -227,40 +227,24 @@ public final class Pretrainer {
 
     // MARK: Checkpoints
 
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
     func checkpoint() throws {
-        var writer = SafeTensorsWriter(metadata: [Self.configKey: try Self.json(config), Self.stateKey: try Self.json(state)])
+        var writer = SafeTensorsWriter(metadata: [Self.configKey: try RunCheckpoint.json(config), Self.stateKey: try RunCheckpoint.json(state)])
         for (key, p) in clip.namedParameters() { writer.add(key, p.value) }
-        for (key, v) in optimizer.state() { writer.add("optimizer." + key, v) }
+        for (key, v) in RunCheckpoint.optimizerTensors(optimizer) { writer.add(key, v) }
         try writer.write(to: lastCheckpoint)
         try events.append(.checkpoint(CheckpointRecord(path: "checkpoints/last.safetensors", epoch: 0, step: state.step, best: false)))
     }
 
     func restore() throws {
-        let path = lastCheckpoint
-        let file: SafeTensorsFile
-        do { file = try SafeTensorsFile(path: path) } catch {
-            throw TrainError.checkpoint(path: path, reason: "cannot be read (\(error)); move it away to start the run again")
-        }
-        guard let configJSON = file.metadata[Self.configKey], let stateJSON = file.metadata[Self.stateKey],
-              let saved = try? JSONDecoder().decode(PretrainConfig.self, from: Data(configJSON.utf8)),
-              let savedState = try? JSONDecoder().decode(PretrainState.self, from: Data(stateJSON.utf8)) else {
-            throw TrainError.checkpoint(path: path, reason: "not a pretraining checkpoint (no configuration or state in its metadata)")
-        }
+        let (file, saved, savedState): (SafeTensorsFile, PretrainConfig, PretrainState) =
+            try RunCheckpoint.open(lastCheckpoint, configKey: Self.configKey, stateKey: Self.stateKey, kind: "pretraining")
         var comparable = saved
         comparable.steps = config.steps
         guard comparable == config else {
-            throw TrainError.checkpoint(path: path, reason: "was written with another configuration; resume with the same options (only --steps may change)")
+            throw TrainError.checkpoint(path: lastCheckpoint, reason: "was written with another configuration; resume with the same options (only --steps may change)")
         }
         try WeightMap.load(clip, from: file, ignoring: { $0.hasPrefix("optimizer.") })
-        var optimizerState: [String: Tensor] = [:]
-        for name in file.names where name.hasPrefix("optimizer.") { optimizerState[String(name.dropFirst("optimizer.".count))] = try file.tensor(name) }
-        try optimizer.loadState(optimizerState)
+        try RunCheckpoint.restore(optimizer, from: file)
         state = savedState
     }
 }

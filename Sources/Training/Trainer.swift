@@ -175,39 +175,20 @@ public final class Trainer {
     static let stateKey = "finecliper.train_state"
 
     func saveCheckpoint(_ path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var tensors: [String: Tensor] = [:]
-        for (k, v) in optimizer.state() { tensors["optimizer." + k] = v }
-        try ModelCheckpoint.save(model, to: path, metadata: [Self.configKey: String(decoding: try encoder.encode(config), as: UTF8.self),
-                                                            Self.stateKey: String(decoding: try encoder.encode(state), as: UTF8.self)],
-                                 tensors: tensors)
+        try ModelCheckpoint.save(model, to: path, metadata: [Self.configKey: try RunCheckpoint.json(config), Self.stateKey: try RunCheckpoint.json(state)],
+                                 tensors: RunCheckpoint.optimizerTensors(optimizer))
     }
 
     func restore(from path: String) throws {
-        let file: SafeTensorsFile
-        do { file = try SafeTensorsFile(path: path) } catch {
-            throw TrainError.checkpoint(path: path, reason: "cannot be read (\(error)); move it away to start the run again")
-        }
-        guard let configJSON = file.metadata[Self.configKey], let stateJSON = file.metadata[Self.stateKey],
-              let saved = try? JSONDecoder().decode(TrainConfig.self, from: Data(configJSON.utf8)),
-              let savedState = try? JSONDecoder().decode(TrainState.self, from: Data(stateJSON.utf8)) else {
-            throw TrainError.checkpoint(path: path, reason: "not a training checkpoint (no configuration or state in its metadata)")
-        }
+        let (file, saved, savedState): (SafeTensorsFile, TrainConfig, TrainState) =
+            try RunCheckpoint.open(path, configKey: Self.configKey, stateKey: Self.stateKey, kind: "training")
         var comparable = saved
         comparable.epochs = config.epochs
         guard comparable == config else {
             throw TrainError.checkpoint(path: path, reason: "was written with another configuration; resume with the same options (only --epochs may change)")
         }
         try ModelCheckpoint.load(into: model, from: file)
-        var optimizerState: [String: Tensor] = [:]
-        for name in file.names where name.hasPrefix("optimizer.") { optimizerState[String(name.dropFirst("optimizer.".count))] = try file.tensor(name) }
-        try optimizer.loadState(optimizerState)
-        let restored = Set(optimizer.state().keys), stored = Set(optimizerState.keys)
-        guard restored == stored else {
-            let missing = stored.subtracting(restored).sorted(), extra = restored.subtracting(stored).sorted()
-            throw TrainError.checkpoint(path: path, reason: "optimizer state does not fit the model: unexpected \(missing.prefix(3)), missing \(extra.prefix(3))")
-        }
+        try RunCheckpoint.restore(optimizer, from: file)
         state = savedState
     }
 }

@@ -2,13 +2,37 @@ import ArgumentParser
 import CLIP
 import FineCLIPER
 import Foundation
+import TensorCore
 
 /// `finecliper model …`: what a FineCLIPER configuration holds.
 struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
-        abstract: "Describe FineCLIPER configurations.",
-        subcommands: [ModelInfo.self])
+        abstract: "Describe FineCLIPER configurations; export trained weights.",
+        subcommands: [ModelInfo.self, ModelExport.self])
+}
+
+/// `finecliper model export CKPT --out F`: a training checkpoint without the trainer's state
+/// (optimizer moments), for shipping; the model and training configuration stay in its metadata.
+struct ModelExport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Write a checkpoint's model weights and configuration without the optimizer state.")
+
+    @Argument(help: "A checkpoint written by finecliper train.") var checkpoint: String
+    @Option(help: "Output file (written atomically).") var out: String
+
+    func run() throws {
+        let file = try SafeTensorsFile(path: checkpoint)
+        _ = try ModelCheckpoint.config(of: file)
+        var writer = SafeTensorsWriter(metadata: file.metadata)
+        var kept = 0
+        for name in file.names.sorted() where !ModelCheckpoint.foreignPrefixes.contains(where: { name.hasPrefix($0) }) {
+            writer.add(name, try file.tensor(name))
+            kept += 1
+        }
+        try writer.write(to: out)
+        print("\(kept) tensors to \(out)")
+    }
 }
 
 extension Variant: ExpressibleByArgument {}

@@ -6,6 +6,15 @@ public func crossEntropy(logits: Tensor, targets: [Int], labelSmoothing: Float =
     crossEntropyWithProbabilities(logits: logits, targets: targets, labelSmoothing: labelSmoothing).loss
 }
 
+/// log Σ_j exp(row[j]) in Double, shifted by the row's maximum so that nothing overflows.
+func logSumExp(_ row: UnsafePointer<Float>, _ c: Int) -> Double {
+    var m = -Float.infinity
+    for j in 0..<c { m = Swift.max(m, row[j]) }
+    var s = 0.0
+    for j in 0..<c { s += Foundation.exp(Double(row[j] - m)) }
+    return Double(m) + log(s)
+}
+
 func crossEntropyWithProbabilities(logits: Tensor, targets: [Int], labelSmoothing eps: Float) -> (loss: Float, probabilities: Tensor) {
     check(logits.rank == 2 && logits.shape[0] == targets.count,
                  "crossEntropy: logits \(logits.shape) need one row per target (\(targets.count))")
@@ -16,11 +25,7 @@ func crossEntropyWithProbabilities(logits: Tensor, targets: [Int], labelSmoothin
     logits.withUnsafeBufferPointer { pl in
         for (n, t) in targets.enumerated() {
             let row = pl.baseAddress! + n * c
-            var m = -Float.infinity
-            for j in 0..<c { m = Swift.max(m, row[j]) }
-            var s = 0.0
-            for j in 0..<c { s += Foundation.exp(Double(row[j] - m)) }
-            let logZ = Double(m) + log(s)
+            let logZ = logSumExp(row, c)
             var rowLoss = (1 - Double(eps)) * (logZ - Double(row[t]))
             if eps > 0 {
                 var meanNegLog = 0.0
@@ -65,11 +70,7 @@ extension Tape {
             q.withUnsafeBufferPointer { pq in
                 for i in 0..<n {
                     let row = pl.baseAddress! + i * c
-                    var m = -Float.infinity
-                    for j in 0..<c { m = Swift.max(m, row[j]) }
-                    var s = 0.0
-                    for j in 0..<c { s += Foundation.exp(Double(row[j] - m)) }
-                    let logZ = Double(m) + log(s)
+                    let logZ = logSumExp(row, c)
                     for j in 0..<c where pq[i * c + j] != 0 { total += Double(pq[i * c + j]) * (logZ - Double(row[j])) }
                 }
             }
