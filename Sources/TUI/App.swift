@@ -80,9 +80,11 @@ public final class App {
         }
         guard let action = keymap.action(for: key) else { return !quit }
         switch action {
-        case .quit: quit = true
+        case .quit:
+            // On the help screen q closes the help, as in most terminal tools; elsewhere it quits.
+            if screen == .help { screen = previousScreen } else { quit = true }
         case .help:
-            if screen != .help { previousScreen = screen; screen = .help }
+            if screen != .help { previousScreen = screen; screen = .help } else { screen = previousScreen }
         case .back:
             if screen == .help { screen = previousScreen } else if screen == .player { closePlayer() } else if !query.isEmpty { query = ""; refreshList() }
         case .filter: if screen == .browser { filtering = true }

@@ -75,6 +75,11 @@ public struct ClipLoader: Sendable {
         return LoadedClip(id: clip.id, label: clip.label, streams: out, description: tokenize(text))
     }
 
+    /// What the clip's frozen features depend on besides the settings: its frames and landmarks files.
+    public func stamp(_ clip: ClipRecord) -> String {
+        FeatureCache.stamp([clip.path, datasetRoot + "/landmarks/" + clip.id + ".csv"])
+    }
+
     /// The clip's description and label without reading frames (cached mode).
     public func descriptionOnly(_ clip: ClipRecord) -> LoadedClip {
         LoadedClip(id: clip.id, label: clip.label, streams: [:], description: tokenize(descriptions?[clip.id] ?? ""))

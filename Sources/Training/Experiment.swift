@@ -67,8 +67,8 @@ public final class Experiment {
                             augmentation: config.augment ? Self.augmentation(for: splits.name) : nil, datasetRoot: splits.root,
                             descriptions: descriptions, faceModels: faceModels, tokenize: tokenize)
         if config.mode == .cached {
-            let key = [source.fingerprint, "\(loader.size)", "\(config.frames)", config.variant.streams.map(\.rawValue).joined(separator: ","),
-                       "\(config.normalize)", "test-sampling"].joined(separator: "|")
+            let key = [source.fingerprint, URL(fileURLWithPath: splits.root).standardizedFileURL.path, "\(loader.size)", "\(config.frames)",
+                       config.variant.streams.map(\.rawValue).joined(separator: ","), "\(config.normalize)", "test-sampling"].joined(separator: "|")
             cache = FeatureCache(root: cacheRoot, key: key)
         } else {
             cache = nil
@@ -136,7 +136,8 @@ public final class Experiment {
     /// A clip's frozen frame embeddings per stream, computed once (test-time sampling, no
     /// augmentation) and kept in the cache.
     func cachedFeatures(_ clip: ClipRecord, cache: FeatureCache) throws -> [VisualStream: Tensor] {
-        if let stored = cache.load(clip.id), config.variant.streams.allSatisfy({ stored[$0.rawValue] != nil }) {
+        let stamp = loader.stamp(clip)
+        if let stored = cache.load(clip.id, stamp: stamp), config.variant.streams.allSatisfy({ stored[$0.rawValue] != nil }) {
             return Dictionary(uniqueKeysWithValues: config.variant.streams.map { ($0, stored[$0.rawValue]!) })
         }
         var none: SeededGenerator? = nil
@@ -145,7 +146,7 @@ public final class Experiment {
         for s in config.variant.streams {
             out[s] = source.clip.encodeImages(ClipTensor.make(loaded.streams[s]!, normalize: config.normalize)).value
         }
-        try cache.store(clip.id, Dictionary(uniqueKeysWithValues: out.map { ($0.key.rawValue, $0.value) }))
+        try cache.store(clip.id, Dictionary(uniqueKeysWithValues: out.map { ($0.key.rawValue, $0.value) }), stamp: stamp)
         return out
     }
 
@@ -155,7 +156,7 @@ public final class Experiment {
         guard let cache else { return 0 }
         var computed = 0
         for (i, clip) in clips.enumerated() {
-            if !cache.contains(clip.id) {
+            if !cache.contains(clip.id, stamp: loader.stamp(clip)) {
                 do { _ = try cachedFeatures(clip, cache: cache); computed += 1 } catch { onSkip(clip, error) }
             }
             progress?(i + 1, clips.count)

@@ -3,8 +3,10 @@ import TensorCore
 
 /// Per-clip frozen-CLIP frame embeddings for cached training: one safetensors file per clip
 /// ([T, P] per stream) in a folder named by a hash of everything that shapes them (the weights'
-/// fingerprint, image size, frames, streams, normalisation), so a change of any makes a new
-/// cache instead of reusing a stale one, and an interrupted build resumes where it stopped.
+/// fingerprint, the dataset's folder, image size, frames, streams, normalisation), so a change of
+/// any makes a new cache instead of reusing a stale one, and an interrupted build resumes where it
+/// stopped. Each file also records its clip's source stamp (the frames' and landmarks' sizes and
+/// modification times): a clip regenerated in place is computed again, never read stale.
 public struct FeatureCache: Sendable {
     public let folder: String
 
@@ -21,21 +23,38 @@ public struct FeatureCache: Sendable {
 
     func path(_ id: String) -> String { folder + "/" + id + ".safetensors" }
 
-    public func contains(_ id: String) -> Bool { FileManager.default.fileExists(atPath: path(id)) }
+    static let stampKey = "finecliper.source"
 
-    public func store(_ id: String, _ streams: [String: Tensor]) throws {
+    /// Whether the clip's features are stored for this source stamp.
+    public func contains(_ id: String, stamp: String) -> Bool {
+        (try? SafeTensorsFile(path: path(id)))?.metadata[Self.stampKey] == stamp
+    }
+
+    public func store(_ id: String, _ streams: [String: Tensor], stamp: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        var w = SafeTensorsWriter()
+        var w = SafeTensorsWriter(metadata: [Self.stampKey: stamp])
         for (name, t) in streams.sorted(by: { $0.key < $1.key }) { w.add(name, t) }
         try w.write(to: path(id))
     }
 
-    /// The clip's features, or nil when they are not cached (or the file is unreadable, which
-    /// makes the caller compute them again).
-    public func load(_ id: String) -> [String: Tensor]? {
-        guard let file = try? SafeTensorsFile(path: path(id)) else { return nil }
+    /// The clip's features, or nil when they are not cached for this stamp (or the file is
+    /// unreadable, which makes the caller compute them again).
+    public func load(_ id: String, stamp: String) -> [String: Tensor]? {
+        guard let file = try? SafeTensorsFile(path: path(id)), file.metadata[Self.stampKey] == stamp else { return nil }
         var out: [String: Tensor] = [:]
         for name in file.names { out[name] = try? file.tensor(name) }
         return out.values.contains { $0.count == 0 } ? nil : out
+    }
+}
+
+extension FeatureCache {
+    /// Sizes and modification times of the files a clip's features are computed from.
+    public static func stamp(_ paths: [String]) -> String {
+        paths.map { p -> String in
+            guard let a = try? FileManager.default.attributesOfItem(atPath: p) else { return "-" }
+            let size = (a[.size] as? NSNumber)?.intValue ?? 0
+            let modified = (a[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            return "\(size)@\(modified)"
+        }.joined(separator: "|")
     }
 }

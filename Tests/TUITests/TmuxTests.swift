@@ -22,7 +22,7 @@ import TestSupport
     func keys(_ k: String...) throws { try tmux(["send-keys", "-t", "app"] + k) }
 
     /// Waits up to `seconds` for the screen to satisfy `condition`.
-    func waitFor(_ seconds: Double = 20, _ condition: (String) -> Bool) throws -> String {
+    func waitFor(_ seconds: Double = 60, _ condition: (String) -> Bool) throws -> String {
         let end = Date().addingTimeInterval(seconds)
         var s = try screen()
         while !condition(s) && Date() < end {
@@ -79,20 +79,29 @@ import TestSupport
         s = try waitFor { $0.contains("timeline") }
         #expect(s.contains("timeline"))
 
-        // Esc acts at once, not after ncurses' default one-second escape delay. With that delay no
-        // try can close the help in under a second; with 25 ms one of three does, however loaded
-        // the machine (polling tmux costs time too, so one try alone could overshoot).
-        var fastest = Double.infinity
-        for _ in 0..<3 where fastest >= 0.9 {
+        // Esc acts at once, not after ncurses' default one-second escape delay: closing the help
+        // with Esc takes about as long as closing it with ? (toggle), not a second more. Compared
+        // in the same try, and the best of three, so that a loaded machine slows both alike.
+        func closeTime(_ key: String) throws -> Double {
             try keys("?")
-            s = try waitFor { $0.contains("toggle landmarks") }
-            #expect(s.contains("Keys (from the live keymap)"))
-            let escaped = Date()
-            try keys("Escape")
-            s = try waitFor { !$0.contains("Keys (from the live keymap)") }
-            fastest = min(fastest, Date().timeIntervalSince(escaped))
+            _ = try waitFor { $0.contains("Keys (from the live keymap)") }
+            let start = Date()
+            try keys(key)
+            _ = try waitFor { !$0.contains("Keys (from the live keymap)") }
+            return Date().timeIntervalSince(start)
         }
-        #expect(fastest < 0.9, "Esc took \(fastest) s at best")
+        var excess = Double.infinity
+        for _ in 0..<3 where excess >= 0.6 {
+            let control = try closeTime("?"), escape = try closeTime("Escape")
+            excess = min(excess, escape - control)
+        }
+        #expect(excess < 0.6, "Esc took \(excess) s longer than ? at best")
+        // q on the help screen closes the help and does not quit.
+        try keys("?")
+        _ = try waitFor { $0.contains("Keys (from the live keymap)") }
+        try keys("q")
+        s = try waitFor { !$0.contains("Keys (from the live keymap)") }
+        #expect(s.contains("timeline"), "q closed the help back to the player:\n\(s)")
         try keys("Escape")
         s = try waitFor { $0.contains("Clips") }
         try keys("q")

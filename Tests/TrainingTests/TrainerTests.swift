@@ -88,6 +88,36 @@ import TensorCore
         #expect(trainer.model.videoAdapters == nil)
     }
 
+    /// Generated sets reuse clip ids (synth_00001, …): another dataset's clip, or a clip
+    /// regenerated in place, is computed again rather than read from the cache.
+    @Test func cachedFeaturesBelongToTheirDatasetAndFiles() throws {
+        let scratch = Scratch()
+        var synth = SyntheticConfig()
+        synth.seed = 9; synth.trainPerClass = 2; synth.testPerClass = 1; synth.frames = 8; synth.size = 64
+        let other = scratch.path("other")
+        try SyntheticDataset.write(synth, to: other)
+        var config = Self.config(epochs: 1)
+        config.mode = .cached; config.variant = .low
+        let cache = scratch.path("cache")
+        let first = try Experiment(config: config, bpeFile: Self.bpe, faceModels: nil, cacheRoot: cache)
+        let clips = Array(first.train.prefix(3))
+        let built = try first.buildCache(clips), again = try first.buildCache(clips)
+        #expect(built == 3 && again == 0)
+        config.data = other
+        let second = try Experiment(config: config, bpeFile: Self.bpe, faceModels: nil, cacheRoot: cache)
+        #expect(second.cacheFolder != first.cacheFolder)
+        let same = Array(second.train.filter { id in clips.contains { $0.id == id.id } })
+        let rebuilt = try second.buildCache(same)
+        #expect(same.count == 3 && rebuilt == 3)
+        // Regenerated in place: the frames folder changes, so the stamp does.
+        Thread.sleep(forTimeInterval: 1.1)
+        synth.seed = 10
+        try SyntheticDataset.write(synth, to: other, replace: true)
+        let third = try Experiment(config: config, bpeFile: Self.bpe, faceModels: nil, cacheRoot: cache)
+        let regenerated = try third.buildCache(same)
+        #expect(third.cacheFolder == second.cacheFolder && regenerated == 3)
+    }
+
     @Test func aLiveRunHoldsItsFolderAndCorruptCheckpointsAreNamed() throws {
         let scratch = Scratch()
         let run = scratch.path("run")
