@@ -43,14 +43,7 @@ public final class Pretrainer {
         if let problem = config.validate() { throw TrainError.badConfig(problem) }
         self.config = config
         self.folder = folder
-        let fm = FileManager.default
-        if !resume, fm.fileExists(atPath: folder + "/events.jsonl") {
-            throw TrainError.badConfig("\(folder) already holds a run; pass --resume to continue it or choose another --out")
-        }
-        do { try fm.createDirectory(atPath: folder + "/checkpoints", withIntermediateDirectories: true) } catch {
-            throw TrainError.io(path: folder, reason: "cannot create the run folder: \(error.localizedDescription)")
-        }
-        lock = try RunLock(folder: folder)
+        lock = try RunLock.claim(folder, resume: resume)
         tokenizer = try BPETokenizer(bpeFile: bpeFile)
         clip = CLIPModel(config: config.clipConfig!)
         Self.initialize(clip, seed: config.seed)
@@ -69,7 +62,7 @@ public final class Pretrainer {
         optimizer = AdamW(groups, beta2: 0.98, eps: 1e-6)
         schedule = .cosine(total: config.steps, warmup: config.warmup)
         events = try EventLog(path: folder + "/events.jsonl")
-        if resume, fm.fileExists(atPath: lastCheckpoint) { try restore() }
+        if resume, FileManager.default.fileExists(atPath: lastCheckpoint) { try restore() }
         try events.append(.pretrain(PretrainStarted(config: config, parameters: clip.parameters.reduce(0) { $0 + $1.value.count },
                                                  resumedFromStep: state.step > 0 ? state.step : nil)))
     }

@@ -16,6 +16,19 @@ final class RunLock {
         }
     }
 
+    /// Prepares a run folder (with `checkpoints/`) and locks it. A folder that already holds a
+    /// run is refused unless `resume`.
+    static func claim(_ folder: String, resume: Bool) throws -> RunLock {
+        let fm = FileManager.default
+        if !resume, fm.fileExists(atPath: folder + "/events.jsonl") {
+            throw TrainError.badConfig("\(folder) already holds a run; pass --resume to continue it or choose another --out")
+        }
+        do { try fm.createDirectory(atPath: folder + "/checkpoints", withIntermediateDirectories: true) } catch {
+            throw TrainError.io(path: folder, reason: "cannot create the run folder: \(error.localizedDescription)")
+        }
+        return try RunLock(folder: folder)
+    }
+
     func release() { try? FileManager.default.removeItem(atPath: path) }
 
     deinit { release() }

@@ -42,14 +42,7 @@ public final class Trainer {
                 cacheRoot: String = FeatureCache.defaultRoot, embeddedFolder: String = ModelSource.embeddedCLIP) throws {
         if let problem = config.validate() { throw TrainError.badConfig(problem) }
         self.folder = folder
-        let fm = FileManager.default
-        if !resume, fm.fileExists(atPath: folder + "/events.jsonl") {
-            throw TrainError.badConfig("\(folder) already holds a run; pass --resume to continue it or choose another --out")
-        }
-        do { try fm.createDirectory(atPath: folder + "/checkpoints", withIntermediateDirectories: true) } catch {
-            throw TrainError.io(path: folder, reason: "cannot create the run folder: \(error.localizedDescription)")
-        }
-        lock = try RunLock(folder: folder)
+        lock = try RunLock.claim(folder, resume: resume)
         experiment = try Experiment(config: config, bpeFile: bpeFile, faceModels: faceModels, cacheRoot: cacheRoot, embeddedFolder: embeddedFolder)
         let model = experiment.model
 
@@ -69,7 +62,7 @@ public final class Trainer {
         }
         schedule = .multiStep(milestones: config.milestones, gamma: config.gamma)
         log = try EventLog(path: folder + "/events.jsonl")
-        if resume, fm.fileExists(atPath: lastCheckpoint) { try restore(from: lastCheckpoint) }
+        if resume, FileManager.default.fileExists(atPath: lastCheckpoint) { try restore(from: lastCheckpoint) }
         try writeConfig()
         let log = self.log
         experiment.onSkip = { clip, error in try? log.append(.alert(Alert(kind: "skipped-clip", message: "\(clip.id): \(error)", step: 0))) }
