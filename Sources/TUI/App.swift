@@ -182,7 +182,8 @@ public final class App {
         }
         let fps = fpsSamples.count > 1 ? Double(fpsSamples.count - 1) / fpsSamples.last!.timeIntervalSince(fpsSamples.first!) : 0
         let mode = screen == .player ? (playing ? "playing ×\(speed)" : "paused") : (filtering ? "filter" : "browser")
-        StatusBar.render([mode, glyphs.rawValue, "\(depthName) colours", String(format: "%.0f fps", fps), theme.name, "? help  q quit"],
+        let hints = [(Action.help, "help"), (.quit, "quit")].compactMap { a, word in keymap.shortestKey(for: a).map { "\($0) \(word)" } }
+        StatusBar.render([mode, glyphs.rawValue, "\(depthName) colours", String(format: "%.0f fps", fps), theme.name, hints.joined(separator: "  ")],
                          into: &b, y: height - 1, style: Style(fg: theme["selected_fg"], bg: theme["selected_bg"]))
         return b
     }

@@ -66,6 +66,9 @@ public struct Keymap: Sendable {
     /// Keys bound to `action`, sorted, for the help screen.
     public func keys(for action: Action) -> [String] { bindings.filter { $0.value == action }.map(\.key).sorted() }
 
+    /// The key to show in hints (the shortest, so "q" before "ctrl-c"); nil when unbound.
+    public func shortestKey(for action: Action) -> String? { keys(for: action).min { ($0.count, $0) < ($1.count, $1) } }
+
     /// Applies a keys.toml; returns messages for lines that could not be used.
     public mutating func apply(_ text: String, file: String) -> [String] {
         var problems: [String] = []

@@ -99,6 +99,13 @@ import TestSupport
         let help = app.render(width: 100, height: 40).text
         #expect(help.contains("L              toggle landmarks") && help.contains("q              quit") || help.contains("ctrl-c q       quit"))
         app.handle("esc")
+        #expect(app.render(width: 100, height: 40).text.contains("? help  q quit"))
+        // The status bar's hints follow the live keymap.
+        var rebound = Keymap()
+        _ = rebound.apply("quit = \"x\"\n", file: "keys.toml")
+        let other = App(catalog: ClipCatalog.loose([Self.media]), keymap: rebound, faceModels: nil)
+        let bar = other.render(width: 100, height: 40).text
+        #expect(bar.contains("? help  x quit") && !bar.contains("q quit"), "\(bar.split(separator: "\n").last ?? "")")
         let small = app.render(width: 40, height: 10).text
         #expect(small.hasPrefix("terminal too small: need 60×16, have") && small.contains("40×10"))
     }
