@@ -100,6 +100,13 @@ import TestSupport
         #expect(help.contains("L              toggle landmarks") && help.contains("q              quit") || help.contains("ctrl-c q       quit"))
         app.handle("esc")
         #expect(app.render(width: 100, height: 40).text.contains("? help  q quit"))
+        // ? toggles the help; q on the help closes it instead of quitting.
+        app.handle("?")
+        #expect(app.screen == .help)
+        app.handle("?")
+        #expect(app.screen != .help)
+        app.handle("?")
+        #expect(app.handle("q") == true && app.screen != .help)
         // The status bar's hints follow the live keymap.
         var rebound = Keymap()
         _ = rebound.apply("quit = \"x\"\n", file: "keys.toml")

@@ -96,12 +96,6 @@ import TestSupport
             excess = min(excess, escape - control)
         }
         #expect(excess < 0.6, "Esc took \(excess) s longer than ? at best")
-        // q on the help screen closes the help and does not quit.
-        try keys("?")
-        _ = try waitFor { $0.contains("Keys (from the live keymap)") }
-        try keys("q")
-        s = try waitFor { !$0.contains("Keys (from the live keymap)") }
-        #expect(s.contains("timeline"), "q closed the help back to the player:\n\(s)")
         try keys("Escape")
         s = try waitFor { $0.contains("Clips") }
         try keys("q")
