@@ -24,23 +24,43 @@ public struct FaceClip: Sendable {
         return FaceBox(left: Int(xs.min()!.rounded()), top: Int(ys.min()!.rounded()), right: Int(xs.max()!.rounded()), bottom: Int(ys.max()!.rounded()))
     }
 
-    /// Tracks the face through `frames` (in order, with their time stamps) and crops it to
-    /// size×size. Throws `FaceClipError.noFace` when no frame has a face.
-    public static func track(_ frames: [(image: RGBImage, timestamp: Double)], tracker: FaceTracker, size: Int = 112) throws -> FaceClip {
-        var found: [FrameLandmarks] = []
-        for (i, f) in frames.enumerated() { found.append(try tracker.process(f.image, frame: i, timestamp: f.timestamp)) }
-        guard let firstFace = found.firstIndex(where: { $0.success && $0.points.count == 68 }) else { throw FaceClipError.noFace }
-        var crops: [RGBImage] = [], points: [[SIMD2<Double>]] = []
-        var box = box(of: found[firstFace].points)
-        for (i, r) in found.enumerated() {
+    /// Tracks the face and builds a `FaceClip` one decoded frame at a time (size×size crops;
+    /// `finish` throws `FaceClipError.noFace` when no frame has a face), keeping only crops (and the whole frames
+    /// before the first face, which wait for its box), so a long or large video is never held
+    /// in memory.
+    public struct Builder {
+        let tracker: FaceTracker
+        let size: Int
+        var box: FaceBox?
+        var waiting: [(image: RGBImage, found: FrameLandmarks)] = []
+        var crops: [RGBImage] = [], points: [[SIMD2<Double>]] = [], track: [[SIMD2<Double>]] = []
+        var faces = 0
+
+        public init(tracker: FaceTracker, size: Int = 112) { self.tracker = tracker; self.size = size }
+
+        public mutating func add(_ image: RGBImage, timestamp: Double) throws {
+            let r = try tracker.process(image, frame: track.count, timestamp: timestamp)
+            track.append(r.success ? r.points : [])
+            if r.success { faces += 1 }
+            if r.success && r.points.count == 68 {
+                box = FaceClip.box(of: r.points)
+                for w in waiting { crop(w.image, w.found) }
+                waiting.removeAll()
+            }
+            if box == nil { waiting.append((image, r)) } else { crop(image, r) }
+        }
+
+        mutating func crop(_ image: RGBImage, _ r: FrameLandmarks) {
             let face = r.success && r.points.count == 68
-            if face { box = Self.box(of: r.points) }
-            let crop = FaceCrop(box: box, enlarge: 1.25, size: size)
-            crops.append(crop.apply(frames[i].image))
+            let crop = FaceCrop(box: box!, enlarge: 1.25, size: size)
+            crops.append(crop.apply(image))
             points.append(face ? r.points.map(crop.transform) : [])
         }
-        let description = MotionDescriber.describe(found.map { $0.success ? $0.points : [] })
-        return FaceClip(frames: crops, points: points, description: description, facesFound: found.filter(\.success).count)
+
+        public func finish() throws -> FaceClip {
+            guard box != nil else { throw FaceClipError.noFace }
+            return FaceClip(frames: crops, points: points, description: MotionDescriber.describe(track), facesFound: faces)
+        }
     }
 }
 

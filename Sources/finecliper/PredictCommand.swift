@@ -43,10 +43,10 @@ struct PredictCommand: ParsableCommand {
         for clip in clips {
             do {
                 let source = try FaceTools.open(clip)
-                var frames: [(image: RGBImage, timestamp: Double)] = []
-                try FaceTools.forEachFrame(source) { _, t, image in frames.append((image, t)) }
                 tracker.reset()
-                let face = try FaceClip.track(frames, tracker: tracker)
+                var builder = FaceClip.Builder(tracker: tracker)
+                try FaceTools.forEachFrame(source) { _, t, image in try builder.add(image, timestamp: t) }
+                let face = try builder.finish()
                 let (output, sampled) = try predictor.predict(face, windowFrames: window)
                 let p = output.probabilities[0], best = output.predictions[0]
                 let phrases = predictor.phrases(face)
