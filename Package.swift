@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "CLIP", dependencies: ["TensorCore", "Media"], swiftSettings: cpu),
         .target(name: "FineCLIPER", dependencies: ["TensorCore", "CLIP"], swiftSettings: cpu),
         .target(name: "Training", dependencies: ["TensorCore", "Media", "Datasets", "Face", "CLIP", "FineCLIPER"], swiftSettings: cpu),
-        .target(name: "Workbench", dependencies: ["Media", "Datasets", "Face"], swiftSettings: cpu),
+        .target(name: "Workbench", dependencies: ["Media", "Datasets", "Face", "CLIP", "FineCLIPER", "Training"], swiftSettings: cpu),
         .target(name: "TUI", dependencies: ["Workbench", "CNCurses"], swiftSettings: cpu),
         .executableTarget(name: "finecliper", dependencies: [
             "TensorCore", "Media", "Datasets", "Face", "CLIP", "FineCLIPER", "Training", "Workbench", "TUI", "CBLAS",
@@ -57,8 +57,8 @@ let package = Package(
         .testTarget(name: "FineCLIPERTests", dependencies: ["FineCLIPER", "CLIP", "TensorCore", "TestSupport"], swiftSettings: cpu),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "FineCLIPER", "CLIP", "Datasets", "Face", "Media", "TensorCore", "TestSupport"], swiftSettings: cpu),
         .testTarget(name: "FaceTests", dependencies: ["Face", "Datasets", "Media", "TensorCore", "TestSupport"], swiftSettings: cpu),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Media", "TestSupport"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "Workbench", "Media", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Media", "Training", "TestSupport"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Workbench", "Media", "Training", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "PlatformTests", dependencies: ["CBLAS", "CNCurses", "CFFmpeg", "TestSupport", "finecliper"]),
     ]
 )

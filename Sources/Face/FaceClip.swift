@@ -29,17 +29,26 @@ public struct FaceClip: Sendable {
     /// before the first face, which wait for its box), so a long or large video is never held
     /// in memory.
     public struct Builder {
-        let tracker: FaceTracker
+        let tracker: FaceTracker?
         let size: Int
         var box: FaceBox?
         var waiting: [(image: RGBImage, found: FrameLandmarks)] = []
         var crops: [RGBImage] = [], points: [[SIMD2<Double>]] = [], track: [[SIMD2<Double>]] = []
         var faces = 0
 
-        public init(tracker: FaceTracker, size: Int = 112) { self.tracker = tracker; self.size = size }
+        /// Without a tracker, frames come with their landmarks already found (`add(_:found:)`).
+        public init(tracker: FaceTracker? = nil, size: Int = 112) { self.tracker = tracker; self.size = size }
+
+        /// Frames added so far.
+        public var count: Int { track.count }
 
         public mutating func add(_ image: RGBImage, timestamp: Double) throws {
-            let r = try tracker.process(image, frame: track.count, timestamp: timestamp)
+            guard let tracker else { preconditionFailure("a Builder without a tracker takes frames with their landmarks") }
+            add(image, found: try tracker.process(image, frame: track.count, timestamp: timestamp))
+        }
+
+        /// Adds a frame whose landmarks another tracker found (the workbench tracks once for display and model).
+        public mutating func add(_ image: RGBImage, found r: FrameLandmarks) {
             track.append(r.success ? r.points : [])
             if r.success { faces += 1 }
             if r.success && r.points.count == 68 {

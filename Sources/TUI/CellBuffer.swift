@@ -57,10 +57,27 @@ public struct CellBuffer: Sendable {
     public mutating func put(_ text: String, x: Int, y: Int, style: Style = Style(), maxWidth: Int? = nil) {
         let limit = maxWidth ?? (width - x)
         guard limit > 0 else { return }
-        var chars = Array(text).map { $0 == "\t" || $0 == "\n" ? " " : $0 }
+        var chars = Array(text).map { $0 == "\t" || $0 == "\n" ? " " : unicode || $0.isASCII ? $0 : Self.ascii($0) }
         if chars.count > limit { chars = Array(chars.prefix(limit - 1)) + [unicode ? "…" : "~"] }
         for (i, c) in chars.enumerated() {
             self[x + i, y] = Cell(c, fg: style.fg, bg: style.bg, bold: style.bold, reverse: style.reverse)
+        }
+    }
+
+    /// The ASCII stand-in of a glyph, for terminals without a UTF-8 locale.
+    static func ascii(_ c: Character) -> Character {
+        switch c {
+        case "·", "•": return "."
+        case "…": return "~"
+        case "▸", "▶", "→": return ">"
+        case "◀", "←": return "<"
+        case "┃", "│", "▏": return "|"
+        case "─", "–", "—": return "-"
+        case "✓": return "+"
+        case "✗", "×": return "x"
+        case "↑": return "^"
+        case "↓": return "v"
+        default: return "?"
         }
     }
 

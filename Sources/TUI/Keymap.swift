@@ -5,6 +5,7 @@ import Foundation
 public enum Action: String, CaseIterable, Sendable {
     case quit, back, help, filter, sort, up, down, top, bottom, pageUp = "page_up", pageDown = "page_down", open
     case nextPane = "next_pane", browser = "screen_browser", player = "screen_player", training = "screen_training"
+    case confusion = "screen_confusion", evaluate, newRun = "new_run", stopRun = "stop_run", openRun = "open_run"
     case playPause = "play_pause", stepBack = "step_back", stepForward = "step_forward"
     case seekBack = "seek_back", seekForward = "seek_forward", faster, slower
     case glyphs, landmarks, parsing, theme
@@ -27,6 +28,11 @@ public enum Action: String, CaseIterable, Sendable {
         case .browser: return "browser screen"
         case .player: return "player screen"
         case .training: return "training screen"
+        case .confusion: return "confusion matrix screen"
+        case .evaluate: return "evaluate the model on every clip"
+        case .newRun: return "launch a training run"
+        case .stopRun: return "stop the training run"
+        case .openRun: return "open a run folder"
         case .playPause: return "play / pause"
         case .stepBack: return "previous frame"
         case .stepForward: return "next frame"
@@ -51,7 +57,8 @@ public struct Keymap: Sendable {
     public static let defaults: [Action: [String]] = [
         .quit: ["q", "ctrl-c"], .back: ["esc"], .help: ["?", "f1"], .filter: ["/"], .sort: ["s"],
         .up: ["k", "up"], .down: ["j", "down"], .top: ["home"], .bottom: ["G", "end"], .pageUp: ["pgup"], .pageDown: ["pgdn"],
-        .open: ["enter"], .nextPane: ["tab"], .browser: ["1"], .player: ["2"], .training: ["3"],
+        .open: ["enter"], .nextPane: ["tab"], .browser: ["1"], .player: ["2"], .training: ["3"], .confusion: ["4"],
+        .evaluate: ["e"], .newRun: ["n"], .stopRun: ["x"], .openRun: ["o"],
         .playPause: ["space"], .stepBack: [","], .stepForward: ["."], .seekBack: ["left"], .seekForward: ["right"], .faster: ["+"], .slower: ["-"],
         .glyphs: ["g"], .landmarks: ["l"], .parsing: ["p"], .theme: ["t"],
     ]

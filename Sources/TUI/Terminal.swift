@@ -117,6 +117,7 @@ public final class Terminal {
         case 9: return "tab"
         case 32: return "space"
         case 3: return "ctrl-c"
+        case 21: return "ctrl-u"
         case 127, 8: return "backspace"
         default: return Unicode.Scalar(UInt32(ch)).map { String(Character($0)) }
         }

@@ -151,22 +151,26 @@ extension TrainEvent {
 
     /// Parses one line; nil for a kind this version does not know. Throws on a line that is not
     /// a complete event (torn, or not JSON).
-    public static func parse(_ line: Substring) throws -> TrainEvent? {
+    public static func parse(_ line: Substring) throws -> TrainEvent? { try parseTimed(line).event }
+
+    /// Parses one line with the time it was written (nil when the line carries none).
+    public static func parseTimed(_ line: Substring) throws -> (event: TrainEvent?, time: Date?) {
         guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let kind = object["kind"] as? String, let body = object[kind] else {
             throw EventLogError.malformedLine(String(line.prefix(80)))
         }
+        let time = (object["time"] as? Double).map(Date.init(timeIntervalSince1970:))
         let data = try JSONSerialization.data(withJSONObject: body)
         let d = JSONDecoder()
         switch kind {
-        case "config": return .config(try d.decode(RunStarted.self, from: data))
-        case "pretrain": return .pretrain(try d.decode(PretrainStarted.self, from: data))
-        case "step": return .step(try d.decode(StepRecord.self, from: data))
-        case "epoch": return .epoch(try d.decode(EpochRecord.self, from: data))
-        case "checkpoint": return .checkpoint(try d.decode(CheckpointRecord.self, from: data))
-        case "alert": return .alert(try d.decode(Alert.self, from: data))
-        case "done": return .done(try d.decode(RunFinished.self, from: data))
-        default: return nil
+        case "config": return (.config(try d.decode(RunStarted.self, from: data)), time)
+        case "pretrain": return (.pretrain(try d.decode(PretrainStarted.self, from: data)), time)
+        case "step": return (.step(try d.decode(StepRecord.self, from: data)), time)
+        case "epoch": return (.epoch(try d.decode(EpochRecord.self, from: data)), time)
+        case "checkpoint": return (.checkpoint(try d.decode(CheckpointRecord.self, from: data)), time)
+        case "alert": return (.alert(try d.decode(Alert.self, from: data)), time)
+        case "done": return (.done(try d.decode(RunFinished.self, from: data)), time)
+        default: return (nil, time)
         }
     }
 }

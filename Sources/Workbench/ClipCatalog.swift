@@ -7,6 +7,8 @@ public struct ClipEntry: Sendable, Equatable {
     public var id: String
     public var path: String
     public var label: String?
+    /// The label's index in the dataset's class list (the order models are trained in).
+    public var labelIndex: Int?
     public var frames: Int?
     public var description: String?
     /// Why the clip cannot be opened, once that is known.
@@ -52,38 +54,56 @@ public struct ClipCatalog: Sendable {
         }
         let records = split == "all" ? ["train", "test"].flatMap { d.splits[$0] ?? [] } : d.splits[split]!
         let clips = records.map {
-            ClipEntry(id: $0.id, path: $0.path, label: d.classes[$0.label], frames: $0.declaredFrames, description: descriptions?[$0.id])
+            ClipEntry(id: $0.id, path: $0.path, label: d.classes[$0.label], labelIndex: $0.label, frames: $0.declaredFrames, description: descriptions?[$0.id])
         }
         return ClipCatalog(title: "\(d.name)" + (d.fold.map { " fold \($0)" } ?? "") + " \(split)", classes: d.classes, clips: clips)
     }
 
-    /// Clips whose id, label or description contains the filter; `class:NAME` matches the label.
-    public func filtered(_ query: String) -> [Int] {
-        let q = query.trimmingCharacters(in: .whitespaces).lowercased()
-        guard !q.isEmpty else { return Array(clips.indices) }
-        if q.hasPrefix("class:") {
-            let name = String(q.dropFirst(6))
-            return clips.indices.filter { clips[$0].label?.lowercased().hasPrefix(name) ?? false }
-        }
+    /// Clips matching every word of the filter: `class:NAME` or `true:NAME` (the label starts
+    /// with NAME), `pred:NAME` (the prediction does), `wrong` / `right` (the verdict against the
+    /// label), any other word is looked for in the id, label and description.
+    public func filtered(_ query: String, predictions: [String: ClipPrediction] = [:]) -> [Int] {
+        let terms = query.lowercased().split(separator: " ").map(String.init)
+        guard !terms.isEmpty else { return Array(clips.indices) }
         return clips.indices.filter { c in
-            [clips[c].id, clips[c].label ?? "", clips[c].description ?? ""].contains { $0.lowercased().contains(q) }
+            let clip = clips[c], p = predictions[clip.id]
+            let predicted = p.map { $0.classes[$0.prediction].lowercased() }
+            return terms.allSatisfy { t in
+                if let name = t.removingPrefix("class:") ?? t.removingPrefix("true:") {
+                    // The dataset's name ("Happy") or the model's for the same class ("happiness").
+                    let modelName = p.flatMap { $0.truth >= 0 && $0.truth < $0.classes.count ? $0.classes[$0.truth].lowercased() : nil }
+                    return (clip.label?.lowercased().hasPrefix(name) ?? false) || (modelName?.hasPrefix(name) ?? false)
+                }
+                if let name = t.removingPrefix("pred:") { return predicted?.hasPrefix(name) ?? false }
+                if t == "wrong" || t == "right" {
+                    guard let p, p.truth >= 0 else { return false }
+                    return p.correct == (t == "right")
+                }
+                return [clip.id, clip.label ?? "", clip.description ?? ""].contains { $0.lowercased().contains(t) }
+            }
         }
     }
 
-    /// Orders for the browser's `s` key.
+    /// Orders for the browser's `s` key: the last two need predictions (clips without come last).
     public enum SortOrder: String, CaseIterable, Sendable {
         case original = "file order", id = "id", label = "label", frames = "frames"
+        case confidence = "confidence (high first)", margin = "PN margin (small first)"
 
         public var next: SortOrder { Self.allCases[(Self.allCases.firstIndex(of: self)! + 1) % Self.allCases.count] }
     }
 
     /// `indices` in the given order (stable for ties).
-    public func sorted(_ indices: [Int], by order: SortOrder) -> [Int] {
+    public func sorted(_ indices: [Int], by order: SortOrder, predictions: [String: ClipPrediction] = [:]) -> [Int] {
+        func key(_ i: Int) -> Double {
+            guard let p = predictions[clips[i].id] else { return .infinity }
+            return order == .confidence ? -Double(p.probabilities[p.prediction]) : Double(p.margins[p.prediction])
+        }
         switch order {
         case .original: return indices
         case .id: return indices.sorted { (clips[$0].id, $0) < (clips[$1].id, $1) }
         case .label: return indices.sorted { (clips[$0].label ?? "", $0) < (clips[$1].label ?? "", $1) }
         case .frames: return indices.sorted { (clips[$0].frames ?? 0, $0) < (clips[$1].frames ?? 0, $1) }
+        case .confidence, .margin: return indices.sorted { (key($0), $0) < (key($1), $1) }
         }
     }
 
@@ -91,4 +111,9 @@ public struct ClipCatalog: Sendable {
     public var classCounts: [(String, Int)] {
         classes.map { name in (name, clips.filter { $0.label == name }.count) }
     }
+}
+
+extension String {
+    /// The rest of the string after `prefix`, or nil when it does not start with it.
+    func removingPrefix(_ prefix: String) -> String? { hasPrefix(prefix) ? String(dropFirst(prefix.count)) : nil }
 }

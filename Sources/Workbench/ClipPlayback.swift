@@ -13,17 +13,22 @@ public struct DisplayFrame: Sendable {
     public var parsingPixels: [UInt8]?
 }
 
-/// Decodes a clip and finds its landmarks on a background queue, so a front end can show the
-/// first frame at once and add landmarks as they arrive. Thread-safe reads through `frame(at:)`.
+/// A clip playing in a front end, with one owner per background job: the tracker decodes every
+/// frame in order and finds its landmarks, the window keeper decodes the frames around the
+/// playhead that are not in memory, and `LiveInference` (when a model is loaded) scores the
+/// frames tracked so far. A front end shows the first frame at once and adds landmarks and scores
+/// as they arrive; reads are thread-safe.
 ///
 /// Memory stays bounded on long videos: landmarks are kept for every frame, pixels only for a
-/// window of frames from the playhead on (as many as `memoryBudget` bytes hold). Once tracking has
-/// passed the end, the worker keeps that window filled around wherever the playhead moves.
+/// window of frames from the playhead on (as many as `memoryBudget` bytes hold). The window keeper
+/// sleeps until the playhead moves or tracking changes what it must do.
 public final class ClipPlayback: @unchecked Sendable {
     public let entry: ClipEntry
     let memoryBudget: Int
     let hasFaceModels: Bool
-    let lock = NSLock()
+    /// Scores the clip as it is tracked, when a model is loaded and the face models are there.
+    public let inference: LiveInference?
+    let lock = NSCondition()
     var rate = 25.0
     var count = 0
     var opened = false
@@ -47,11 +52,12 @@ public final class ClipPlayback: @unchecked Sendable {
     /// Returns at once: opening the clip (a packet scan, long for long videos), decoding and
     /// tracking all happen in the background. `maxSide` bounds the decoded size (terminal panes
     /// need few pixels); frame folders, which carry no rate of their own, play at `folderFrameRate`.
-    public init(entry: ClipEntry, faceModels: FaceModels?, maxSide: Int = 320, folderFrameRate: Double = 25,
+    public init(entry: ClipEntry, faceModels: FaceModels?, model: ClassifierModel? = nil, maxSide: Int = 320, folderFrameRate: Double = 25,
                 memoryBudget: Int = 256 << 20) {
         self.entry = entry
         self.memoryBudget = memoryBudget
         hasFaceModels = faceModels != nil
+        inference = faceModels == nil ? nil : model.map { LiveInference(model: $0) }
         let path = entry.path
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             do {
@@ -70,7 +76,8 @@ public final class ClipPlayback: @unchecked Sendable {
             } catch {
                 lock.lock(); failure = "\(error)"; lock.unlock()
             }
-            lock.lock(); trackingDone = true; lock.unlock()
+            inference?.finish()
+            lock.lock(); trackingDone = true; lock.broadcast(); lock.unlock()
         }
     }
 
@@ -100,6 +107,7 @@ public final class ClipPlayback: @unchecked Sendable {
             if window == .max {
                 window = max(32, memoryBudget / max(1, shown.pixels.count * (hasFaceModels ? 2 : 1)))
                 displayScale = scale
+                lock.broadcast()
             }
             if tracker == nil { seen.insert(i) }
             let wanted = inWindow(i)
@@ -108,6 +116,7 @@ public final class ClipPlayback: @unchecked Sendable {
             if wanted { store(display(shown, index: i, scale: scale, points: nil)) }
             guard let tracker else { continue }
             let r = try tracker.process(image, frame: i, timestamp: Double(i) / frameRate)
+            inference?.add(image, found: r, frame: i)
             track.append(r.points)
             let points = r.success ? r.points : []
             lock.lock(); tracks[i] = points; seen.insert(i); lock.unlock()
@@ -120,6 +129,7 @@ public final class ClipPlayback: @unchecked Sendable {
     /// Beside tracking, until cancelled: drop frames outside the playhead's window and decode the
     /// ones missing from it (in short sequential runs, with a reader of its own), so playback never
     /// waits for the tracker and memory stays within the budget. Not needed when the whole clip fits.
+    /// Sleeps on the condition until the playhead moves, the tracker stores a frame or stops.
     func keepWindowFilled(path: String, folderFrameRate: Double) throws {
         var src: FrameSource?
         var evictedFor = -1
@@ -128,8 +138,9 @@ public final class ClipPlayback: @unchecked Sendable {
             guard let scale = displayScale else {
                 let done = trackingDone
                 lock.unlock()
+                if !done { lock.wait() }
+                lock.unlock()
                 if done { return }   // no frame could be decoded
-                Thread.sleep(forTimeInterval: 0.02)
                 continue
             }
             if window >= count { lock.unlock(); return }   // the tracker keeps every frame
@@ -138,8 +149,9 @@ public final class ClipPlayback: @unchecked Sendable {
             let missing = (0..<window).lazy.map { (start + $0) % self.count }
                 .first { self.frames[$0] == nil && !self.undecodable.contains($0) }
             let run = missing.map { first in (first..<min(count, first + 16)).filter { inWindow($0) && frames[$0] == nil } } ?? []
+            if run.isEmpty && !cancelled { lock.wait() }
             lock.unlock()
-            guard !run.isEmpty else { Thread.sleep(forTimeInterval: 0.02); continue }
+            guard !run.isEmpty else { continue }
             if src == nil { src = try openFrameSource(path, frameRate: folderFrameRate) }
             let decoded = try src!.frames(at: run, size: nil).frames
             for (i, image) in decoded.sorted(by: { $0.key < $1.key }) {
@@ -181,7 +193,12 @@ public final class ClipPlayback: @unchecked Sendable {
     /// The frame the front end shows now; the worker keeps the frames after it in memory.
     public var playhead: Int {
         get { lock.lock(); defer { lock.unlock() }; return head }
-        set { lock.lock(); head = max(0, min(count - 1, newValue)); lock.unlock() }
+        set {
+            lock.lock()
+            let moved = max(0, min(count - 1, newValue))
+            if moved != head { head = moved; lock.broadcast() }
+            lock.unlock()
+        }
     }
 
     /// How many frames' pixels are kept in memory at most.
@@ -205,7 +222,10 @@ public final class ClipPlayback: @unchecked Sendable {
 
     public var description: String? { lock.lock(); defer { lock.unlock() }; return motionDescription }
 
-    public func cancel() { lock.lock(); cancelled = true; lock.unlock() }
+    public func cancel() {
+        inference?.cancel()
+        lock.lock(); cancelled = true; lock.broadcast(); lock.unlock()
+    }
 }
 
 /// The face models a session loads once and shares (front ends name them through Workbench).

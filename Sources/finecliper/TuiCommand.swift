@@ -8,9 +8,12 @@ import Workbench
 struct TuiCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tui",
-        abstract: "Browse clips and play them with face landmarks in the terminal.",
+        abstract: "Browse clips, play them with landmarks and the model's live scores, hunt misclassified clips, launch and watch training.",
         discussion: """
-            With no clips and no --data, opens the synthetic samples in samples/ (train and test). A dataset's             descriptions.jsonl is used when --descriptions is not given.
+            With no clips and no --data, opens the synthetic samples in samples/ (train and test). A dataset's \
+            descriptions.jsonl is used when --descriptions is not given. The embedded model (samples/model) \
+            scores clips unless --model names a checkpoint of finecliper train or --no-model is given. \
+            Screens: 1 browser, 2 player, 3 training, 4 confusion matrix; ? lists every key.
             """)
 
     @Argument(help: "Videos, images or frame folders (a folder of videos lists them).")
@@ -40,6 +43,21 @@ struct TuiCommand: ParsableCommand {
     @Option(help: "Theme name from themes/ (dark, light, tty).")
     var theme: String?
 
+    @Option(help: "A checkpoint written by finecliper train (default: the embedded model).")
+    var model: String?
+
+    @Flag(help: "Start without a model (browse and play only).")
+    var noModel = false
+
+    @Option(help: "A predictions file of finecliper eval: verdicts in the browser and the confusion matrix.")
+    var predictions: String?
+
+    @Option(name: .customLong("run"), help: "Open this run folder on the training screen.")
+    var runFolder: String?
+
+    @Option(help: "Where the training screen lists runs and puts new ones.")
+    var runs = "runs"
+
     func run() throws {
         var catalog: ClipCatalog
         if let root = data ?? (clips.isEmpty ? Assets.samples : nil) {
@@ -60,8 +78,30 @@ struct TuiCommand: ParsableCommand {
         let settings = Settings.load()
         let themes = Settings.themes(first: theme ?? settings.theme)
         let models = try? FaceModels.load(blazeFace: Assets.blazeFace, dlibLandmarks: Assets.dlibLandmarks)
-        let app = App(catalog: catalog, keymap: settings.keymap, themes: themes, faceModels: models)
-        app.messages = settings.problems + (models == nil ? ["face models missing (run scripts/setup): playing without landmarks"] : [])
+        var problems = settings.problems + (models == nil ? ["face models missing (run scripts/setup): playing without landmarks"] : [])
+        // A checkpoint asked for must load; the embedded default may be missing (said, not fatal).
+        var classifier: ClassifierModel?
+        if !noModel {
+            do {
+                classifier = try ClassifierModel(checkpoint: model, embeddedCheckpoint: Assets.embeddedCheckpoint,
+                                                 embeddedCLIP: Assets.embeddedCLIP, bpeFile: Assets.bpe)
+            } catch where model == nil {
+                problems.append("the embedded model could not be loaded (\(error)): playing without scores")
+            }
+        }
+        let loaded = try predictions.map { try PredictionsFile.read($0) }
+        if let loaded, !loaded.badLines.isEmpty {
+            problems.append("\(predictions!): \(loaded.badLines.count) lines are not predictions (first: line \(loaded.badLines[0]))")
+        }
+        if let runFolder, !FileManager.default.fileExists(atPath: runFolder + "/events.jsonl") {
+            throw CommandError("\(runFolder) holds no training run (no events.jsonl)", kind: .missingInput)
+        }
+        let app = App(catalog: catalog, keymap: settings.keymap, themes: themes, faceModels: models, model: classifier)
+        app.messages = problems
+        app.dataRoot = data ?? Assets.samples
+        app.runsFolder = runs
+        if let loaded { app.load(predictions: loaded.predictions) }
+        if let runFolder { app.openRun(runFolder) }
         guard isatty(STDOUT_FILENO) != 0 else { throw CommandError("the terminal front end needs a terminal on standard output", kind: .io) }
         let terminal = Terminal(forcedDepth: depth ?? settings.colors)
         defer { terminal.close() }

@@ -1,0 +1,127 @@
+import Foundation
+import Workbench
+
+/// The clip list: id, label, the model's verdict (prediction, confidence, ✓/✗, PN margin) once
+/// there are predictions, frames and description; a live filter and sort orders; an
+/// evaluation's progress while it runs.
+final class BrowserScreen: Screen {
+    var table = Table(columns: [])
+    /// Rows the list showed at the last render (page up/down move by this).
+    var pageRows = 10
+    var visible: [Int] = []
+    var editor: LineEditor?
+    var query = ""
+    var sortOrder: ClipCatalog.SortOrder = .original
+    /// Whether the last render could use ✓/✗ (rows are rebuilt when that changes).
+    var unicode = true
+
+    var takesText: Bool { editor != nil }
+
+    func refresh(app: App) {
+        let catalog = app.catalog, predictions = app.predictions
+        visible = catalog.sorted(catalog.filtered(query, predictions: predictions), by: sortOrder, predictions: predictions)
+        let idWidth = min(28, max(8, catalog.clips.map(\.id.count).max() ?? 0))
+        var columns = [Table.Column("clip", width: idWidth), Table.Column("label", width: 10)]
+        if !predictions.isEmpty {
+            columns += [Table.Column("predicted", width: 10), Table.Column("conf", width: 6, alignRight: true), Table.Column("", width: 1),
+                        Table.Column("margin", width: 7, alignRight: true)]
+        }
+        table.columns = columns + [Table.Column("frames", width: 6, alignRight: true), Table.Column("description")]
+        table.rows = visible.map { i in
+            let c = catalog.clips[i]
+            var row = [c.id, c.label ?? ""]
+            if !predictions.isEmpty {
+                if let p = predictions[c.id] {
+                    let mark = p.truth < 0 ? "" : p.correct ? (unicode ? "✓" : "+") : (unicode ? "✗" : "x")
+                    row += [p.classes[p.prediction], String(format: "%.0f%%", 100 * p.probabilities[p.prediction]), mark,
+                            String(format: "%+.3f", p.margins[p.prediction])]
+                } else {
+                    row += ["", "", "", ""]
+                }
+            }
+            return row + [c.frames.map(String.init) ?? "", c.error.map { (unicode ? "✗ " : "x ") + $0 } ?? (c.description ?? "")]
+        }
+        table.selection.clamp(count: table.rows.count)
+    }
+
+    func type(_ key: String, app: App) {
+        guard var e = editor else { return }
+        switch e.type(key) {
+        case .editing: editor = e; query = e.text
+        case .committed: editor = nil
+        case .cancelled: editor = nil; query = ""
+        }
+        refresh(app: app)
+    }
+
+    func handle(_ action: Action, app: App) {
+        switch action {
+        case .back: if !query.isEmpty { query = ""; refresh(app: app) }
+        case .filter: editor = LineEditor(query)
+        case .up: table.move(by: -1, visibleRows: pageRows)
+        case .down: table.move(by: 1, visibleRows: pageRows)
+        case .pageUp: table.move(by: -pageRows, visibleRows: pageRows)
+        case .pageDown: table.move(by: pageRows, visibleRows: pageRows)
+        case .top: table.move(by: -table.rows.count, visibleRows: pageRows)
+        case .bottom: table.move(by: table.rows.count, visibleRows: pageRows)
+        case .open: if table.selection.selected < visible.count { app.open(clip: visible[table.selection.selected]) }
+        case .sort: sortOrder = sortOrder.next; refresh(app: app)
+        default: break
+        }
+    }
+
+    /// Shows exactly the clips of a filter (a confusion cell's), the first selected.
+    func show(query q: String, app: App) {
+        query = q
+        editor = nil
+        table.selection = Selection()
+        refresh(app: app)
+    }
+
+    func mode(app: App) -> String { editor != nil ? "filter" : "browser" }
+
+    func tick(app: App, now: Date) {
+        // A clip that failed in the player is marked here.
+        if let (i, e) = app.player.failure(), app.catalog.clips[i].error == nil {
+            app.catalog.clips[i].error = e
+            refresh(app: app)
+            app.messages.append("\(app.catalog.clips[i].id): \(e)")
+        }
+    }
+
+    func render(into b: inout CellBuffer, app: App) {
+        if b.unicode != unicode { unicode = b.unicode; refresh(app: app) }
+        let catalog = app.catalog
+        b.put("finecliper · \(catalog.title) · \(visible.count) of \(catalog.clips.count) clips", x: 1, y: 0, style: app.style("title", bold: true))
+        var summary = catalog.classCounts.filter { $0.1 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: "  ")
+        if summary.isEmpty { summary = "loose clips" }
+        if let e = app.evaluation {
+            let p = e.progress
+            ProgressView.render(Double(p.done) / Double(max(1, p.total)), label: "evaluating \(p.done)/\(p.total)" + (p.current.map { " \($0)" } ?? ""),
+                                into: &b, Rect(x: 1, y: 1, width: b.width - 2, height: 1), style: app.style("bar_high"))
+        } else if !app.predictions.isEmpty {
+            let m = app.confusionMatrix
+            let wrong = app.predictions.values.filter { $0.truth >= 0 && !$0.correct }.count
+            b.put(String(format: "UAR %.2f  WAR %.2f  on %d clips · %d wrong  (4: confusion matrix)", m.uar, m.war, m.total, wrong), x: 1, y: 1, style: app.style("hi_fg"))
+        } else {
+            b.put(summary + (app.model != nil && app.faceModels != nil ? "   e: evaluate the model on every clip" : ""), x: 1, y: 1, style: app.style("inactive_fg"))
+        }
+        let hint = app.predictions.isEmpty ? "/ to filter (text or class:NAME), Enter to play" : "/ to filter (text, wrong, right, pred:NAME, true:NAME), Enter to play"
+        let filterLine = (editor != nil || !query.isEmpty ? "/" + query + (editor != nil ? (b.unicode ? "▏" : "_") : "") : hint) + "   sorted by \(sortOrder.rawValue) (s)"
+        b.put(filterLine, x: 1, y: 2, style: app.style("hi_fg"))
+        let area = Rect(x: 0, y: 3, width: b.width, height: b.height - 4)
+        b.box(area, title: "Clips", style: app.style("border"))
+        pageRows = max(1, area.height - 3)
+        let failed = app.style("error"), wrong = app.style("error")
+        let predictions = app.predictions
+        table.render(into: &b, area.inset(1), header: app.style("title", bold: true), normal: app.base,
+                     highlight: app.selectedStyle,
+                     rowStyle: { [visible] row in
+                         let clip = catalog.clips[visible[row]]
+                         if clip.error != nil { return failed }
+                         guard let p = predictions[clip.id], p.truth >= 0 else { return nil }
+                         return p.correct ? nil : wrong
+                     })
+        app.drawMessage(&b)
+    }
+}

@@ -1,0 +1,26 @@
+/// Every key of the live keymap with what it does, the current screen's keys first.
+enum HelpScreen {
+    static func actions(for screen: App.ScreenID) -> [Action] {
+        switch screen {
+        case .browser, .help: return [.filter, .sort, .open, .up, .down, .pageUp, .pageDown, .top, .bottom, .back, .evaluate]
+        case .player: return [.playPause, .stepBack, .stepForward, .seekBack, .seekForward, .top, .bottom, .faster, .slower,
+                              .landmarks, .parsing, .nextPane, .up, .down, .open, .back]
+        case .confusion: return [.up, .down, .seekBack, .seekForward, .open, .back]
+        case .training: return [.newRun, .openRun, .stopRun, .up, .down, .open, .back]
+        }
+    }
+
+    static func render(into b: inout CellBuffer, app: App) {
+        let first = actions(for: app.previousScreen)
+        let rest = Action.allCases.filter { !first.contains($0) }
+        func line(_ a: Action) -> String { "\(app.keymap.keys(for: a).joined(separator: " ").padding(toLength: 14, withPad: " ", startingAt: 0)) \(a.summary)" }
+        let lines = ["— this screen —"] + first.map(line) + ["", "— everywhere —"] + rest.map(line)
+        let r = Rect(x: 2, y: 1, width: b.width - 4, height: b.height - 3)
+        b.box(r, title: "Keys (from the live keymap) — Esc to close", style: app.style("border"))
+        let cols = max(1, (r.width - 2) / 46)
+        let rows = r.height - 2
+        for (i, l) in lines.enumerated() where i / rows < cols {
+            b.put(l, x: r.x + 2 + (i / rows) * 46, y: r.y + 1 + i % rows, style: l.hasPrefix("—") ? app.style("title", bold: true) : app.base, maxWidth: 44)
+        }
+    }
+}

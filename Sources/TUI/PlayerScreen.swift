@@ -1,0 +1,302 @@
+import Foundation
+import Workbench
+
+/// The player: the clip as terminal frames with the landmarks drawn over the face, and beside it
+/// one of three panes (Tab cycles): the model's live probabilities with the description, the
+/// positive vs negative descriptor scores, or the clip's motion curves.
+final class PlayerScreen: Screen {
+    enum Pane: String, CaseIterable { case probabilities, scores = "PN scores", motion }
+
+    var playback: ClipPlayback?
+    /// The catalog index of the clip in the player.
+    var clipIndex = 0
+    var frameIndex = 0
+    /// Fractional playback position in frames (whole frames are shown).
+    var position = 0.0
+    var playing = true
+    var speed = 1.0
+    var showLandmarks = true
+    var showParsing = false
+    var lastTick = Date()
+    var pane = Pane.probabilities
+    /// The class selected in the PN pane; `Enter` shows its prompts.
+    var selectedClass = 0
+    var showPrompts = false
+
+    func open(_ i: Int, app: App) {
+        close(app: app)
+        // Opening happens in the background too; a clip that cannot be opened shows why here
+        // and is marked in the browser on the next tick.
+        playback = ClipPlayback(entry: app.catalog.clips[i], faceModels: app.faceModels, model: app.model, folderFrameRate: app.catalog.folderFrameRate)
+        clipIndex = i
+        frameIndex = 0
+        position = 0
+        playing = true
+        showPrompts = false
+        lastTick = Date()
+        if app.model == nil && pane != .motion { pane = .motion }
+    }
+
+    func close(app: App) {
+        if let (i, e) = failure(), app.catalog.clips[i].error == nil { app.catalog.clips[i].error = e }
+        playback?.cancel()
+        playback = nil
+    }
+
+    func pause() { playing = false }
+
+    /// The clip in the player and why it failed, once it has.
+    func failure() -> (Int, String)? { playback?.error.map { (clipIndex, $0) } }
+
+    var redrawInterval: Double { playing ? 1000 / max(playback?.frameRate ?? 25, 1) / speed : 100 }
+
+    /// Moves the player to a frame (clamped to the clip).
+    func seek(to frame: Int) {
+        guard let p = playback else { return }
+        frameIndex = max(0, min(p.frameCount - 1, frame))
+        position = Double(frameIndex)
+        p.playhead = frameIndex
+    }
+
+    func handle(_ action: Action, app: App) {
+        if showPrompts { if [.back, .open].contains(action) { showPrompts = false }; return }
+        let rate = Int((playback?.frameRate ?? 25).rounded())
+        switch action {
+        case .back, .browser: close(app: app); app.show(.browser); app.browser.refresh(app: app)
+        case .playPause: playing.toggle()
+        case .stepBack: playing = false; seek(to: frameIndex - 1)
+        case .stepForward: playing = false; seek(to: frameIndex + 1)
+        case .seekBack: seek(to: frameIndex - rate)
+        case .seekForward: seek(to: frameIndex + rate)
+        case .top: seek(to: 0)
+        case .bottom: seek(to: .max)
+        case .faster: speed = min(4, speed * 2)
+        case .slower: speed = max(0.125, speed / 2)
+        case .landmarks: showLandmarks.toggle()
+        case .parsing: showParsing.toggle()
+        case .nextPane: pane = Pane.allCases[(Pane.allCases.firstIndex(of: pane)! + 1) % Pane.allCases.count]
+        case .up: if pane == .scores { selectedClass = max(0, selectedClass - 1) }
+        case .down: if pane == .scores { selectedClass = min(max(0, (app.model?.classes.count ?? 1) - 1), selectedClass + 1) }
+        case .open: if pane == .scores && playback?.inference?.scores != nil { showPrompts = true }
+        default: break
+        }
+    }
+
+    /// Advances playback by the wall-clock time since the last tick.
+    func tick(app: App, now: Date) {
+        defer { lastTick = now }
+        guard app.screen == .player, let p = playback, p.frameCount > 0 else { return }
+        if playing {
+            position += now.timeIntervalSince(lastTick) * p.frameRate * speed
+            if position >= Double(p.frameCount) { position = position.truncatingRemainder(dividingBy: Double(max(p.frameCount, 1))) }
+            frameIndex = Int(position)
+        }
+        p.playhead = frameIndex
+    }
+
+    func mode(app: App) -> String { playing ? "playing ×\(speed)" : "paused" }
+
+    // MARK: Drawing
+
+    func render(into b: inout CellBuffer, app: App) {
+        guard let p = playback else { return }
+        let side = app.model != nil ? max(44, min(72, b.width * 9 / 20)) : min(40, b.width / 3)
+        let video = Rect(x: 0, y: 1, width: b.width - side - 1, height: b.height - 4)
+        let entry = p.entry
+        let counter = p.isOpen ? "frame \(frameIndex + 1) / \(p.frameCount) · " + String(format: "%.2f fps × %.3g", p.frameRate, speed) : "opening…"
+        b.put(entry.id + (entry.label.map { " · \($0)" } ?? "") + "   " + counter, x: 1, y: 0, style: app.style("title", bold: true))
+        // The current frame, or the latest one before it still in memory (while decoding catches up).
+        let shown = (max(0, frameIndex - 64)...frameIndex).reversed().lazy.compactMap { p.frame(at: $0) }.first
+        if let f = shown {
+            // Keep the aspect ratio: a cell is about twice as tall as wide.
+            let cellsHigh = min(video.height, Int(Double(video.width) * Double(f.height) / Double(f.width) / 2 + 0.5))
+            let cellsWide = min(video.width, Int(Double(cellsHigh) * 2 * Double(f.width) / Double(f.height) + 0.5))
+            let r = Rect(x: video.x + (video.width - cellsWide) / 2, y: video.y, width: cellsWide, height: max(1, cellsHigh))
+            FrameView.render(width: f.width, height: f.height, pixels: showParsing ? (f.parsingPixels ?? f.pixels) : f.pixels, into: &b, r, glyphs: app.glyphs,
+                             points: showLandmarks ? (f.landmarks ?? []) : [], pointColor: app.theme["landmark"])
+        } else if let e = p.error {
+            TextBox.render("Cannot play this clip: \(e)", into: &b, video.inset(1), style: app.style("error"))
+        } else {
+            b.put(p.isOpen ? "decoding…" : "opening…", x: video.x + 2, y: video.y + 1, style: app.base)
+        }
+        let info = Rect(x: b.width - side, y: 1, width: side, height: b.height - 4)
+        let tabs = Pane.allCases.map { $0 == pane ? "[\($0.rawValue)]" : $0.rawValue }.joined(separator: " ")
+        b.box(info, title: tabs + " · Tab", style: app.style("border"))
+        var inner = Rect(x: info.x + 2, y: info.y + 1, width: side - 4, height: info.height - 2)
+        if let e = p.error, shown != nil {
+            let lines = TextBox.wrap(e, width: inner.width).count
+            TextBox.render(e, into: &b, inner, style: app.style("error"))
+            inner = Rect(x: inner.x, y: inner.y + lines + 1, width: inner.width, height: inner.height - lines - 1)
+        }
+        switch pane {
+        case .probabilities: drawProbabilities(into: &b, inner, app: app)
+        case .scores: drawScores(into: &b, inner, app: app)
+        case .motion: drawClipInfo(into: &b, inner, shown: shown, app: app)
+        }
+        ProgressView.render(Double(frameIndex + 1) / Double(max(p.frameCount, 1)), label: "timeline", into: &b,
+                            Rect(x: 1, y: b.height - 2, width: b.width - 2, height: 1), style: app.style("bar_high"))
+        if showPrompts, let s = p.inference?.scores, selectedClass < s.classes.count {
+            Modal.render(title: "Prompts of \(s.classes[selectedClass]) (Esc closes)",
+                         text: "positive: \(s.positivePrompts[selectedClass])\n\nnegative: \(s.negativePrompts[selectedClass])",
+                         into: &b, width: 70, style: app.selectedStyle)
+        }
+    }
+
+    /// What the model is doing with this clip, for the top of the model panes; nil when scores are there.
+    func inferenceLine(app: App) -> String {
+        guard let model = app.model else { return "No model loaded: start with --model CHECKPOINT, or keep samples/model in place." }
+        guard app.faceModels != nil else { return "The model needs the face models (run scripts/setup)." }
+        guard let live = playback?.inference else { return "" }
+        let total = playback?.frameCount ?? 0
+        let scored = live.scores?.framesScored ?? 0
+        switch live.status {
+        case .waiting: return "\(model.name): waiting for a face…"
+        case .scoring: return "\(model.name): frames 1–\(scored) of \(total) scored, more coming"
+        case .done: return "\(model.name): all \(total) frames scored"
+        case let .failed(why): return "\(model.name): \(why)"
+        }
+    }
+
+    func drawProbabilities(into b: inout CellBuffer, _ r: Rect, app: App) {
+        var y = r.y
+        let line = inferenceLine(app: app)
+        b.put(line, x: r.x, y: y, style: app.style("inactive_fg"), maxWidth: r.width); y += 2
+        guard let p = playback, let s = p.inference?.scores else {
+            drawDescription(into: &b, Rect(x: r.x, y: y, width: r.width, height: r.y + r.height - y), scores: nil, app: app)
+            return
+        }
+        let truth = app.model?.truth(of: p.entry, datasetClasses: app.catalog.classes)
+        let truthStyle = Style(fg: app.theme["truth"], bg: app.theme["main_bg"], bold: true)
+        let bar = app.style("bar_high"), marker = app.style("warning")
+        b.put("clip (\(s.sampledFrames.count) frames sampled)" + (truth == nil ? "" : "  truth in colour"), x: r.x, y: y, style: app.style("title", bold: true), maxWidth: r.width); y += 1
+        let n = s.classes.count, labelWidth = min(14, (s.classes.map(\.count).max() ?? 8) + 2)
+        ProbabilityBars.render(s.classes.indices.map { ProbabilityBars.Row(s.classes[$0], Double(s.probabilities[$0])) }, into: &b,
+                               Rect(x: r.x, y: y, width: r.width, height: min(n, r.y + r.height - y)), style: app.base, bar: bar,
+                               truth: truth, truthStyle: truthStyle, marker: marker, labelWidth: labelWidth)
+        y += n + 1
+        if let k = s.sample(at: frameIndex), k < s.windowProbabilities.count, y + n + 1 < r.y + r.height {
+            let f = s.sampledFrames[k]
+            b.put("frame \(f + 1): window of 4 frames, ┃ this frame alone", x: r.x, y: y, style: app.style("title", bold: true), maxWidth: r.width); y += 1
+            let raw = k < s.frameProbabilities.count ? s.frameProbabilities[k] : []
+            ProbabilityBars.render(s.classes.indices.map { ProbabilityBars.Row(s.classes[$0], Double(s.windowProbabilities[k][$0]), raw: $0 < raw.count ? Double(raw[$0]) : nil) },
+                                   into: &b, Rect(x: r.x, y: y, width: r.width, height: n), style: app.base, bar: bar, truth: truth, truthStyle: truthStyle, marker: marker, labelWidth: labelWidth)
+            y += n + 1
+        }
+        if y + 2 < r.y + r.height {
+            b.put("top class over the clip", x: r.x, y: y, style: app.style("title", bold: true), maxWidth: r.width); y += 1
+            let total = max(p.frameCount, s.framesScored)
+            let top: [Int?] = (0..<max(1, total)).map { f in
+                guard f < s.framesScored, let k = s.sample(at: f), k < s.windowProbabilities.count else { return nil }
+                let row = s.windowProbabilities[k]
+                return row.indices.max { row[$0] < row[$1] }
+            }
+            ClassTimeline.render(top, classes: s.classes, colors: app.classColors, playhead: frameIndex, into: &b,
+                                 Rect(x: r.x, y: y, width: r.width, height: 1), style: app.style("inactive_fg"))
+            y += 2
+        }
+        drawDescription(into: &b, Rect(x: r.x, y: y, width: r.width, height: r.y + r.height - y), scores: s, app: app)
+    }
+
+    /// The clip's fine-grained description with where it comes from, then the phrases the model's
+    /// CLIP finds in the clip.
+    func drawDescription(into b: inout CellBuffer, _ r: Rect, scores: ClipScores?, app: App) {
+        guard r.height > 1, let p = playback else { return }
+        let (source, text): (String, String?) = p.entry.description.map { ("descriptions file", $0) }
+            ?? scores.map { ("motion describer, tracked landmarks", $0.description) } ?? ("motion describer", p.description)
+        b.put("description (\(source))", x: r.x, y: r.y, style: app.style("title", bold: true), maxWidth: r.width)
+        let body = text ?? (app.faceModels == nil ? "none: the face models are missing (run scripts/setup)" : "waiting for the face track…")
+        let lines = TextBox.wrap(body, width: r.width)
+        TextBox.render(body, into: &b, Rect(x: r.x, y: r.y + 1, width: r.width, height: min(lines.count, r.height - 1)), style: app.style("hi_fg"))
+        var y = r.y + 2 + lines.count
+        if let model = scores?.description, p.entry.description != nil, y + 2 < r.y + r.height {
+            // The model reads the describer's account of the tracked face, not the file's.
+            b.put("the model read (motion describer)", x: r.x, y: y, style: app.style("title", bold: true), maxWidth: r.width)
+            let own = TextBox.wrap(model, width: r.width)
+            TextBox.render(model, into: &b, Rect(x: r.x, y: y + 1, width: r.width, height: min(own.count, r.y + r.height - y - 1)), style: app.style("hi_fg"))
+            y += own.count + 2
+        }
+        guard let phrases = scores?.phrases, !phrases.isEmpty, y < r.y + r.height else { return }
+        b.put("the model's CLIP sees", x: r.x, y: y, style: app.style("title", bold: true), maxWidth: r.width); y += 1
+        for ph in phrases where y < r.y + r.height {
+            b.put(String(format: "%.3f  ", ph.score) + ph.text, x: r.x, y: y, style: app.base, maxWidth: r.width); y += 1
+        }
+    }
+
+    func drawScores(into b: inout CellBuffer, _ r: Rect, app: App) {
+        var y = r.y
+        guard let p = playback, let s = p.inference?.scores else {
+            b.put(inferenceLine(app: app), x: r.x, y: y, style: app.style("inactive_fg"), maxWidth: r.width)
+            return
+        }
+        let truth = app.model?.truth(of: p.entry, datasetClasses: app.catalog.classes)
+        b.put("cos(video, positive) vs cos(video, negative)", x: r.x, y: y, style: app.style("title", bold: true), maxWidth: r.width); y += 1
+        selectedClass = min(selectedClass, s.classes.count - 1)
+        PairedBars.render(s.classes.indices.map { PairedBars.Row(s.classes[$0], positive: Double(s.positiveCosine[$0]), negative: Double(s.negativeCosine[$0])) },
+                          into: &b, Rect(x: r.x, y: y, width: r.width, height: s.classes.count + 1), style: app.base,
+                          positive: app.style("positive"), negative: app.style("negative"), selected: selectedClass, selectedStyle: app.selectedStyle,
+                          truth: truth, truthStyle: app.style("truth", bold: true), labelWidth: min(14, (s.classes.map(\.count).max() ?? 8) + 2))
+        y += s.classes.count + 1
+        b.put("▸ largest margin wins · j/k select · Enter: prompts", x: r.x, y: y, style: app.style("inactive_fg"), maxWidth: r.width); y += 2
+        guard y + 2 < r.y + r.height else { return }
+        let best = s.prediction
+        b.put("stream     weight  margin(\(s.classes[best].prefix(8)))" + (truth.map { "  margin(\(s.classes[$0].prefix(8)))" } ?? ""),
+              x: r.x, y: y, style: app.style("title", bold: true), maxWidth: r.width); y += 1
+        let weights = Dictionary(uniqueKeysWithValues: s.fusionWeights.map { ($0.name, $0.weight) })
+        for m in s.modalityMargins where y < r.y + r.height {
+            let w = weights[m.name].map { String(format: "%6.3f", $0) } ?? "     -"
+            let line = m.name.padding(toLength: 10, withPad: " ", startingAt: 0) + " " + w + String(format: "  %+8.3f", m.margins[best])
+                + (truth.map { String(format: "      %+8.3f", m.margins[$0]) } ?? "")
+            b.put(line, x: r.x, y: y, style: app.base, maxWidth: r.width); y += 1
+        }
+    }
+
+    /// The clip's own facts: landmark and parsing state, the description and the face's motion curves.
+    func drawClipInfo(into b: inout CellBuffer, _ r: Rect, shown: DisplayFrame?, app: App) {
+        guard let p = playback else { return }
+        let landmarkState = !showLandmarks ? "off" : app.faceModels == nil ? "unavailable" : shown?.landmarks == nil ? "computing…" : (shown?.landmarks?.isEmpty ?? true) ? "no face" : "on"
+        let lines = ["landmarks \(landmarkState)", "parsing \(showParsing ? "on" : "off")", ""]
+        for (i, l) in lines.enumerated() { b.put(l, x: r.x, y: r.y + i, style: app.base, maxWidth: r.width) }
+        let pane = Rect(x: r.x, y: r.y + lines.count, width: r.width, height: r.height - lines.count)
+        let text = p.entry.description ?? p.description
+            ?? (app.faceModels == nil ? "No description: the face models are missing (run scripts/setup)." : "Description: waiting for the face track…")
+        TextBox.render(text, into: &b, pane, style: app.style("hi_fg"))
+        // The motion curves take the rest of the pane below the description.
+        let used = min(pane.height, TextBox.wrap(text, width: pane.width).count + 1)
+        if app.faceModels != nil && pane.height - used >= 6 {
+            drawMotion(p.motionCurves(), into: &b, Rect(x: pane.x, y: pane.y + used, width: pane.width, height: pane.height - used), app: app)
+        }
+    }
+
+    /// The face's measures over the clip in stacked lanes (brows at the top, mouth at the bottom,
+    /// as on a face), each scaled to its own range and averaged to the chart's dot columns, with
+    /// the current frame marked by a highlighted column and a legend in the curves' colours below.
+    func drawMotion(_ curves: [MotionCurve], into b: inout CellBuffer, _ r: Rect, app: App) {
+        let theme = app.theme
+        let colors = ["graph_loss", "graph_uar", "graph_lr", "graph_war"].map { theme[$0] }
+        let plot = Rect(x: r.x, y: r.y, width: r.width, height: r.height - 1)
+        let columns = plot.width * 2, lanes = Double(curves.count)
+        let series = curves.enumerated().map { k, c -> LineChart.Series in
+            let finite = c.values.filter(\.isFinite)
+            let (lo, hi) = (finite.min() ?? 0, finite.max() ?? 1)
+            let binned = (0..<columns).map { col -> Double in
+                let a = col * c.values.count / columns, z = max(a + 1, (col + 1) * c.values.count / columns)
+                let bin = c.values[min(a, c.values.count)..<min(z, c.values.count)].filter(\.isFinite)
+                return bin.isEmpty ? .nan : bin.reduce(0, +) / Double(bin.count)
+            }
+            let lane = lanes - 1 - Double(k)
+            return LineChart.Series(c.name, binned.map { lane + 0.1 + 0.8 * (hi > lo ? ($0 - lo) / (hi - lo) : 0.5) },
+                                    color: colors[k % colors.count])
+        }
+        LineChart.render(series, into: &b, plot, style: app.style("inactive_fg"), range: 0...lanes, axis: false)
+        let frames = curves.first?.values.count ?? 0
+        if frames > 1 {
+            let x = plot.x + Int((Double(frameIndex) / Double(frames - 1) * Double(plot.width - 1)).rounded())
+            for y in plot.y..<(plot.y + plot.height) { b[x, y].bg = theme["selected_bg"] }
+        }
+        var x = r.x
+        for (k, c) in curves.enumerated() where x < r.x + r.width {
+            b.put(c.name, x: x, y: r.y + r.height - 1, style: Style(fg: colors[k % colors.count], bg: theme["main_bg"]), maxWidth: r.x + r.width - x)
+            x += c.name.count + 2
+        }
+    }
+}
