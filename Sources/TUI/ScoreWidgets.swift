@@ -101,7 +101,7 @@ public enum Heatmap {
         let n = counts.count
         guard n > 0 else { return }
         let cellWidth = max(3, min(7, (r.width - labelWidth) / max(1, n)))
-        b.put("truth\\pred", x: r.x, y: r.y, style: style, maxWidth: labelWidth)
+        b.put("true\\pred", x: r.x, y: r.y, style: style, maxWidth: labelWidth - 1)
         for (j, name) in classes.prefix(n).enumerated() {
             b.put(String(name.prefix(cellWidth - 1)), x: r.x + labelWidth + j * cellWidth, y: r.y, style: Style(fg: style.fg, bg: style.bg, bold: true))
         }

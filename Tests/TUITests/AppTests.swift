@@ -22,21 +22,21 @@ import TestSupport
         for _ in 0..<100 where app.render(width: 100, height: 30).text.filter({ $0 == "▀" }).count < 100 { Thread.sleep(forTimeInterval: 0.02) }
         let t0 = Date()
         app.tick(now: t0)
-        let before = app.frameIndex
+        let before = app.player.frameIndex
         app.tick(now: t0.addingTimeInterval(1))
-        #expect(app.frameIndex - before == 30, "one second at 30 fps")
+        #expect(app.player.frameIndex - before == 30, "one second at 30 fps")
         screen = app.render(width: 100, height: 30)
         #expect(screen.text.filter { $0 == "▀" }.count > 500)
-        #expect(screen.text.contains("frame \(app.frameIndex + 1) / 72"))
-        let paused = app.frameIndex
+        #expect(screen.text.contains("frame \(app.player.frameIndex + 1) / 72"))
+        let paused = app.player.frameIndex
         app.handle("space"); app.handle("."); app.handle(".")
-        #expect(app.frameIndex == paused + 2)
+        #expect(app.player.frameIndex == paused + 2)
         app.handle("home"); app.handle("right")
-        #expect(app.frameIndex == 30, "one second ahead at 30 fps")
+        #expect(app.player.frameIndex == 30, "one second ahead at 30 fps")
         app.handle("end"); app.handle("right")
-        #expect(app.frameIndex == 71)
+        #expect(app.player.frameIndex == 71)
         app.handle("left"); app.handle(",")
-        #expect(app.frameIndex == 40)
+        #expect(app.player.frameIndex == 40)
         app.handle("g")
         #expect(app.glyphs == .ascii)
         app.handle("esc")
@@ -65,7 +65,7 @@ import TestSupport
         #expect(zip(plain.cells, parsed.cells).filter { $0.0.fg != $0.1.fg || $0.0.bg != $0.1.bg }.count > 50)
 
         // Once the clip is tracked, its motion curves are plotted in braille under the description.
-        let p = try #require(app.playback)
+        let p = try #require(app.player.playback)
         for _ in 0..<3000 where !p.isTracked(p.frameCount - 1) { Thread.sleep(forTimeInterval: 0.02) }
         let curves = p.motionCurves()
         #expect(curves.map(\.name) == ["brows", "eyes", "lip corners", "mouth"] && curves.allSatisfy { $0.values.count == 72 })
@@ -79,9 +79,9 @@ import TestSupport
 
     @Test func sortingCyclesOrders() {
         let app = App(catalog: ClipCatalog.loose([Self.media]), faceModels: nil)
-        #expect(app.sortOrder == .original)
+        #expect(app.browser.sortOrder == .original)
         app.handle("s")
-        #expect(app.sortOrder == .id && app.render(width: 100, height: 30).text.contains("sorted by id"))
+        #expect(app.browser.sortOrder == .id && app.render(width: 100, height: 30).text.contains("sorted by id"))
         var catalog = ClipCatalog(title: "t", classes: ["A", "B"], clips: [
             ClipEntry(id: "b", path: "/b", label: "B", frames: 10), ClipEntry(id: "a", path: "/a", label: "B", frames: 30),
             ClipEntry(id: "c", path: "/c", label: "A", frames: 20)])
