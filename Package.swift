@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "FineCLIPER", "CLIP", "Datasets", "Face", "Media", "TensorCore", "TestSupport"], swiftSettings: cpu),
         .testTarget(name: "FaceTests", dependencies: ["Face", "Datasets", "Media", "TensorCore", "TestSupport"], swiftSettings: cpu),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Media", "Training", "TestSupport"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "Workbench", "Media", "Training", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Workbench", "Media", "Datasets", "Training", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "PlatformTests", dependencies: ["CBLAS", "CNCurses", "CFFmpeg", "TestSupport", "finecliper"]),
     ]
 )

@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+import TestSupport
+import Training
+import Datasets
+@testable import TUI
+@testable import Workbench
+
+/// The screens that show the model: the player's live probabilities and PN scores, an
+/// evaluation's verdicts in the browser and the confusion matrix, and the training screen on a
+/// run folder — drawn into the cell buffer and driven by keys.
+@Suite(.serialized) struct ModelScreensTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let model = try! ClassifierModel(checkpoint: nil, embeddedCheckpoint: root + "/" + ModelSource.embeddedCheckpoint,
+                                            embeddedCLIP: root + "/" + ModelSource.embeddedCLIP, bpeFile: root + "/assets/bpe_simple_vocab_16e6.txt")
+    static let faces = try! FaceModels.load(blazeFace: root + "/assets/face_detection_short_range.tflite",
+                                            dlibLandmarks: "/usr/share/dlib/shape_predictor_68_face_landmarks.dat")
+
+    func app() throws -> App {
+        let catalog = try ClipCatalog.dataset(root: Self.root + "/samples", format: nil, fold: nil, split: "all",
+                                              descriptions: try DescriptionStore(path: Self.root + "/samples/descriptions.jsonl"))
+        return App(catalog: catalog, faceModels: Self.faces, model: Self.model)
+    }
+
+    /// Ticks and renders until the screen satisfies `condition` (or `seconds` pass).
+    func waitFor(_ app: App, _ seconds: Double = 60, width: Int = 140, height: Int = 50, _ condition: (String) -> Bool) -> String {
+        let end = Date().addingTimeInterval(seconds)
+        var text = ""
+        repeat {
+            app.tick()
+            text = app.render(width: width, height: height).text
+            if condition(text) { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        } while Date() < end
+        return text
+    }
+
+    @Test func thePlayerShowsLiveProbabilitiesPNScoresAndPrompts() throws {
+        let app = try app()
+        app.handle("enter")
+        var text = waitFor(app) { $0.contains("all 32 frames scored") }
+        #expect(text.contains("embedded: all 32 frames scored") && text.contains("clip (16 frames sampled)"), "\(text)")
+        #expect(text.contains("▸happiness") && text.contains("%"), "the prediction is marked")
+        #expect(text.contains("window of 4 frames") && text.contains("┃"), "the frame's own value is ticked")
+        #expect(text.contains("top class over the clip") && text.contains("HHHH"))
+        #expect(text.contains("description (descriptions file)") && text.contains("the model read (motion describer)") && text.contains("the model's CLIP sees"))
+        #expect(text.contains("model embedded (7 classes)"), "the status bar names the model")
+        app.handle("tab")
+        text = waitFor(app) { $0.contains("cos(video, positive)") }
+        #expect(text.contains("[PN scores]") && text.contains("margin") && text.contains("stream     weight"), "\(text)")
+        for m in ["video", "parsing", "landmarks", "descriptio"] { #expect(text.contains(m)) }
+        app.handle("j"); app.handle("enter")
+        text = app.render(width: 140, height: 50).text
+        #expect(text.contains("Prompts of sadness") && text.contains("positive: A person with an expression of sadness")
+                && text.contains("negative: A person with an expression of no sadness"), "\(text)")
+        app.handle("esc")
+        #expect(!app.render(width: 140, height: 50).text.contains("Prompts of"))
+        app.handle("tab")
+        #expect(waitFor(app) { $0.contains("[motion]") }.contains("landmarks on"))
+        app.handle("esc")
+        #expect(app.screen == .browser)
+    }
+
+    @Test func anEvaluationFillsTheBrowserAndTheConfusionMatrixLeadsToClips() throws {
+        let app = try app()
+        app.handle("4")
+        #expect(app.render(width: 120, height: 40).text.contains("No predictions yet: press e"))
+        app.handle("e")
+        #expect(app.screen == .browser)
+        var text = waitFor(app, 300, width: 120, height: 40) { $0.contains("evaluation: UAR") }
+        #expect(text.contains("UAR 90.48  WAR 90.48  on 21 clips · 2 wrong") && text.contains("✓") && text.contains("✗"), "\(text)")
+        for k in ["/", "w", "r", "o", "n", "g", "enter"] { app.handle(k) }
+        text = app.render(width: 120, height: 40).text
+        #expect(text.contains("2 of 21 clips") && text.contains("synth_00003") && text.contains("synth_00014"), "\(text)")
+        app.handle("s"); app.handle("s"); app.handle("s"); app.handle("s")
+        #expect(app.render(width: 120, height: 40).text.contains("sorted by confidence (high first)"))
+        app.handle("4")
+        text = app.render(width: 120, height: 40).text
+        #expect(text.contains("confusion matrix") && text.contains("recall") && text.contains("true\\pred"), "\(text)")
+        app.handle("right"); app.handle("enter")   // happiness predicted sadness: none
+        #expect(app.screen == .confusion && app.messages.last == "no clip of happiness was predicted sadness")
+        app.handle("left")
+        for _ in 0..<6 { app.handle("j") }      // fear predicted happiness: synth_00014
+        #expect(app.render(width: 120, height: 40).text.contains("fear predicted happiness: 1 clip "))
+        app.handle("enter")
+        #expect(app.screen == .browser)
+        text = app.render(width: 120, height: 40).text
+        #expect(text.contains("/true:fear pred:happiness") && text.contains("1 of 21 clips") && text.contains("synth_00014"), "\(text)")
+        app.handle("enter")
+        #expect(app.screen == .player && app.player.playback?.entry.id == "synth_00014")
+    }
+
+    @Test func theTrainingScreenShowsARunFolderAndTheLaunchFormChecksItsFields() throws {
+        let scratch = Scratch()
+        let runs = scratch.path("runs")
+        let folder = runs + "/run-a"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let log = try EventLog(path: folder + "/events.jsonl")
+        var config = TrainConfig(data: "samples", model: "embedded")
+        config.epochs = 2
+        try log.append(.config(RunStarted(config: config, classes: ["Happy", "Sad"], trainClips: 8, validationClips: 2, selection: "validation", stepsPerEpoch: 3)))
+        for s in 1...6 {
+            try log.append(.step(StepRecord(epoch: (s - 1) / 3 + 1, step: s, loss: 2 / Double(s), learningRates: ["adapters": 1e-3, "temporal": 1e-2],
+                                            gradientNorm: 1, clipsPerSecond: 12.5)))
+            if s % 3 == 0 {
+                try log.append(.epoch(EpochRecord(epoch: s / 3, step: s, trainLoss: 1, metrics: ConfusionMatrix(truth: [0, 1], predictions: [0, s == 6 ? 1 : 0], classes: 2), seconds: 1)))
+            }
+        }
+        try log.append(.checkpoint(CheckpointRecord(path: folder + "/checkpoints/best.safetensors", epoch: 2, step: 6, best: true)))
+        try log.append(.alert(Alert(kind: "loss-spike", message: "loss 9 at step 5", step: 5)))
+        try log.append(.done(RunFinished(status: "finished", epochs: 2, step: 6, bestEpoch: 2, bestUAR: 100, bestWAR: 100)))
+
+        let app = try app()
+        app.runsFolder = runs
+        app.handle("3")
+        var text = waitFor(app, 10, width: 120, height: 40) { $0.contains("run-a") }
+        #expect(text.contains("Runs in \(runs)/") && text.contains("run-a"), "\(text)")
+        app.handle("enter")
+        text = waitFor(app, 10, width: 120, height: 40) { $0.contains("epoch 2/2") }
+        #expect(text.contains("run run-a · finished") && text.contains("epoch 2/2   step 6/6") && text.contains("12.5 clips/s") && text.contains("100%"), "\(text)")
+        #expect(text.contains("training loss (raw, smoothed)") && text.contains("validation UAR / WAR") && text.contains("last UAR 100.00"))
+        #expect(text.contains("adapters") && text.contains("temporal") && text.contains("Happy") && text.contains("⣀"))
+        #expect(text.contains("best checkpoint: epoch 2 (best.safetensors)") && text.contains("alert at step 5: loss-spike"))
+        app.handle("x")
+        #expect(app.messages.last == "no running run is open")
+        app.handle("esc")
+        app.handle("n")
+        text = app.render(width: 120, height: 40).text
+        #expect(text.contains("Launch a training run") && text.contains("embedded") && text.contains("cached"))
+        for _ in 0..<20 { app.handle("backspace") }
+        for k in ["/", "n", "o", "p", "e"] { app.handle(k) }
+        app.handle("enter")
+        #expect(app.render(width: 120, height: 40).text.contains("dataset: /nope does not exist"))
+        app.handle("esc")
+        #expect(!app.render(width: 120, height: 40).text.contains("Launch a training run"))
+    }
+
+    @Test func quittingAsksWhileALaunchedRunTrainsAndCanLeaveItRunning() throws {
+        let scratch = Scratch()
+        // A stand-in for finecliper train that just lives a while (its arguments are ignored).
+        let fake = scratch.write("fake-train.sh", "#!/bin/sh\nsleep 30\n")
+        chmod(fake, 0o755)
+        let app = try app()
+        let request = TrainingRequest(data: "samples", out: scratch.path("run"))
+        let pid = try TrainingLauncher.launch(request, executable: fake)
+        app.training.launchedRun = RunMonitor(folder: request.out, child: pid)
+        #expect(app.training.launchedRun!.status.isRunning)
+        #expect(getsid(pid) == pid, "the run leads its own session: closing the terminal does not stop it")
+        app.handle("q")
+        #expect(app.confirmation != nil && app.render(width: 120, height: 40).text.contains("keeps running after you quit"))
+        #expect(app.handle("n") == true && app.confirmation == nil)
+        app.handle("q")
+        #expect(app.handle("y") == false, "y quits")
+        #expect(kill(pid, 0) == 0, "and the run lives on")
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+}
