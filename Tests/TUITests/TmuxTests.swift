@@ -35,8 +35,8 @@ import TestSupport
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     /// Starts the binary in a detached 120×40 session with its own config folder.
-    func start(_ arguments: String = "", term: String = "xterm-256color", lang: String = "C.UTF-8", config: String) throws {
-        let command = "cd \(Self.root) && env TERM=\(term) LANG=\(lang) LC_ALL=\(lang) XDG_CONFIG_HOME=\(config) \(FinecliperBinary.path) \(arguments); sleep 30"
+    func start(_ arguments: String = "", term: String = "xterm-256color", lang: String = "C.UTF-8", config: String, env: String = "") throws {
+        let command = "cd \(Self.root) && env TERM=\(term) LANG=\(lang) LC_ALL=\(lang) XDG_CONFIG_HOME=\(config) \(env) \(FinecliperBinary.path) \(arguments); sleep 30"
         try tmux(["-u", "new-session", "-d", "-s", "app", "-x", "120", "-y", "40", command])
     }
 
@@ -63,6 +63,7 @@ import TestSupport
         var later = first
         while later == first && Date() < end { Thread.sleep(forTimeInterval: 0.2); later = try screen(colors: true) }
         #expect(first != later, "the frame does not change while playing")
+        try keys("Tab", "Tab")   // probabilities → PN scores → motion
         s = try waitFor { $0.contains("landmarks on") }
         #expect(s.contains("landmarks on"))
         try keys("l")
@@ -108,7 +109,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: config); _ = try? tmux(["kill-server"]) }
         try start("tui assets/media/single_face.mp4 --colors direct", term: "xterm-direct", config: config)
         _ = try waitFor { $0.contains("single_face") }
-        try keys("Enter")
+        try keys("Enter", "Tab", "Tab")   // the motion pane says whether landmarks are on
         let s = try waitFor { $0.filter { $0 == "▀" }.count > 500 && $0.contains("landmarks on") }
         #expect(s.contains("direct colours") && s.contains("landmarks on"), "\(s)")
         // Every cell's colours arrive as 24-bit values (SGR 38;2 / 48;2), hundreds of distinct ones.
@@ -125,7 +126,7 @@ import TestSupport
         _ = try waitFor { $0.contains("synth_00001") }
         try keys("Enter")
         let s = try waitFor { $0.contains("frame ") && $0.contains("timeline") }
-        #expect(s.contains("+- Clip ") && s.contains("|") && s.contains("frame "), "\(s)")
+        #expect(s.contains("+- [probabilities] PN scores motion . Tab") && s.contains("|") && s.contains("frame "), "\(s)")
         #expect(!s.unicodeScalars.contains { $0.value > 127 }, "non-ASCII on a C locale:\n\(s)")
         try keys("q")
     }
