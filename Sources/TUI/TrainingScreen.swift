@@ -76,15 +76,23 @@ final class TrainingScreen: Screen {
         }
     }
 
-    /// A run's predictions file (written by `finecliper eval --checkpoint RUN/…`) into the confusion view.
+    /// The run's predictions (the last epoch's on its validation clips, else a `finecliper eval`
+    /// file in the run folder) into the confusion view. When the browser does not hold those
+    /// clips, it switches to every clip of the run's dataset.
     func openPredictions(app: App) {
-        guard let folder = monitor?.status.folder else { return }
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("predictions") && $0.hasSuffix(".jsonl") }.sorted()
-        guard let file = files.first else { app.messages.append("no predictions in \(folder): run finecliper eval on its checkpoint to link the matrix to clips"); return }
+        guard let status = monitor?.status else { return }
+        let folder = status.folder
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("predictions") && $0.hasSuffix(".jsonl") }
+            .sorted { ($0 == "predictions-validation.jsonl" ? 0 : 1, $0) < ($1 == "predictions-validation.jsonl" ? 0 : 1, $1) }
+        guard let file = files.first else { app.messages.append("no predictions in \(folder) yet: they are written after each epoch"); return }
         do {
             let contents = try PredictionsFile.read(folder + "/" + file)
-            app.predictions = contents.predictions
-            app.browser.refresh(app: app)
+            let ids = Set(app.catalog.clips.map(\.id))
+            if !contents.predictions.keys.contains(where: ids.contains), let config = status.config {
+                app.catalog = try ClipCatalog.of(run: config)
+                app.messages.append("showing \(app.catalog.title), the run's dataset")
+            }
+            app.load(predictions: contents.predictions)
             app.show(.confusion)
         } catch { app.messages.append("\(error)") }
     }

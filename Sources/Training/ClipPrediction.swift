@@ -1,4 +1,6 @@
 import FineCLIPER
+import Foundation
+import TensorCore
 
 /// One line of a predictions file (`finecliper eval`): what the model said about one clip, with
 /// everything the workbench's misclassification views show.
@@ -31,4 +33,14 @@ public struct ClipPrediction: Codable, Equatable, Sendable {
     }
 
     public var correct: Bool { truth == prediction }
+}
+
+extension ClipPrediction {
+    /// A predictions file: one prediction per line, keys sorted, written whole or not at all.
+    public static func write(_ outputs: [(id: String, label: Int, output: ModelOutput)], to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let lines = try outputs.map { String(decoding: try encoder.encode(ClipPrediction(id: $0.id, truth: $0.label, output: $0.output)), as: UTF8.self) }
+        try AtomicFile.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: path)
+    }
 }

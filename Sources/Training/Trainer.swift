@@ -37,6 +37,8 @@ public final class Trainer {
     public var test: [ClipRecord] { experiment.test }
     public var lastCheckpoint: String { folder + "/checkpoints/last.safetensors" }
     public var bestCheckpoint: String { folder + "/checkpoints/best.safetensors" }
+    /// The last evaluated epoch's predictions on the validation (or selection) clips.
+    public var validationPredictions: String { folder + "/predictions-validation.jsonl" }
 
     public init(config: TrainConfig, folder: String, resume: Bool, bpeFile: String, faceModels: FaceModels?,
                 cacheRoot: String = FeatureCache.defaultRoot, embeddedFolder: String = ModelSource.embeddedCLIP) throws {
@@ -133,7 +135,9 @@ public final class Trainer {
                 try log.append(.step(StepRecord(epoch: epoch + 1, step: state.step, loss: loss, learningRates: rates, gradientNorm: norm, clipsPerSecond: rate)))
                 progress?(TrainProgress(epoch: epoch + 1, epochs: config.epochs, stepInEpoch: s + 1, stepsPerEpoch: stepsPerEpoch, loss: loss, clipsPerSecond: rate))
             }
-            let (metrics, _) = try experiment.evaluate(validation)
+            let (metrics, outputs) = try experiment.evaluate(validation)
+            // The epoch's verdict per clip, so the workbench can link this epoch's confusion matrix to clips.
+            try ClipPrediction.write(outputs, to: validationPredictions)
             state.epoch += 1
             let trainLoss = lossCount > 0 ? lossSum / Double(lossCount) : .nan
             try log.append(.epoch(EpochRecord(epoch: state.epoch, step: state.step, trainLoss: trainLoss, metrics: metrics,

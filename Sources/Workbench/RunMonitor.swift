@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Training
 
@@ -129,5 +130,16 @@ public final class RunMonitor {
     public func stop() -> Bool {
         guard let pid = status.pid else { return false }
         return kill(pid, SIGINT) == 0
+    }
+}
+
+extension ClipCatalog {
+    /// Every clip of the dataset a run trained on (its train, validation and test clips), with the
+    /// dataset's descriptions, so a run's predictions can be followed to the clips.
+    public static func of(run config: RunStarted) throws -> ClipCatalog {
+        let c = config.config
+        let descriptions = c.data + "/descriptions.jsonl"
+        let store = FileManager.default.fileExists(atPath: descriptions) ? try? DescriptionStore(path: descriptions) : nil
+        return try dataset(root: c.data, format: c.format.flatMap(DatasetFormat.init(rawValue:)), fold: c.fold, split: "all", descriptions: store)
     }
 }

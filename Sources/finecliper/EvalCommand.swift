@@ -56,13 +56,8 @@ struct EvalCommand: ParsableCommand {
         let bar = ProgressBar(label: "eval")
         let (matrix, outputs) = try experiment.evaluate(clips) { bar.update($0, of: clips.count) }
         bar.finish()
-        let lines = try outputs.map { o -> String in
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            return String(decoding: try encoder.encode(ClipPrediction(id: o.id, truth: o.label, output: o.output)), as: UTF8.self)
-        }
         let out = predictions ?? (runFolder.map { $0 + "/predictions-\(split).jsonl" } ?? "predictions-\(split).jsonl")
-        try AtomicFile.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: out)
+        try ClipPrediction.write(outputs, to: out)
         if self.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -96,7 +96,7 @@ import Datasets
         let folder = runs + "/run-a"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let log = try EventLog(path: folder + "/events.jsonl")
-        var config = TrainConfig(data: "samples", model: "embedded")
+        var config = TrainConfig(data: Self.root + "/samples", model: "embedded")
         config.epochs = 2
         try log.append(.config(RunStarted(config: config, classes: ["Happy", "Sad"], trainClips: 8, validationClips: 2, selection: "validation", stepsPerEpoch: 3)))
         for s in 1...6 {
@@ -123,6 +123,18 @@ import Datasets
         #expect(text.contains("best checkpoint: epoch 2 (best.safetensors)") && text.contains("alert at step 5: loss-spike"))
         app.handle("x")
         #expect(app.messages.last == "no running run is open")
+        // Enter follows the last epoch's matrix to its clips: the run's dataset replaces a browser without them.
+        app.handle("enter")
+        #expect(app.messages.last?.hasPrefix("no predictions in") ?? false)
+        let verdict = "{\"classes\":[\"Happy\",\"Sad\"],\"fusionWeights\":{},\"frameProbabilities\":[],\"id\":\"synth_00002\",\"margins\":[0.1,0],"
+            + "\"modalityMargins\":{},\"negativeCosine\":[0,0],\"positiveCosine\":[0.1,0],\"prediction\":0,\"probabilities\":[0.7,0.3],\"truth\":1}\n"
+        try verdict.write(toFile: folder + "/predictions-validation.jsonl", atomically: true, encoding: .utf8)
+        app.catalog = ClipCatalog.loose([scratch.path("none.mp4")])
+        app.handle("enter")
+        #expect(app.screen == .confusion && app.catalog.clips.count == 21 && app.messages.last == "showing synth all, the run's dataset")
+        app.handle("j"); app.handle("enter")
+        #expect(app.screen == .browser && app.render(width: 120, height: 40).text.contains("1 of 21 clips"))
+        app.handle("3")
         app.handle("esc")
         app.handle("n")
         text = app.render(width: 120, height: 40).text

@@ -42,6 +42,10 @@ import TensorCore
         #expect(log.malformedLines == 0 && log.unknownKinds == 0)
         let epochs = log.events.compactMap { if case let .epoch(e) = $0 { return e } else { return nil } }
         #expect(epochs.count == 15)
+        // The last epoch's verdict per validation clip, agreeing with its logged confusion matrix.
+        let lines = try String(contentsOfFile: trainer.validationPredictions, encoding: .utf8).split(separator: "\n")
+        let verdicts = try lines.map { try JSONDecoder().decode(ClipPrediction.self, from: Data($0.utf8)) }
+        #expect(ConfusionMatrix(truth: verdicts.map(\.truth), predictions: verdicts.map(\.prediction), classes: 7) == epochs.last!.confusion)
         #expect(epochs.last!.trainLoss < 0.8 * epochs.first!.trainLoss, "\(epochs.map(\.trainLoss))")
         let best = try #require(done.bestUAR)
         #expect(best >= 2 * 100.0 / 7, "best validation UAR \(best) is not clearly above chance (14.3)")
