@@ -7,10 +7,20 @@ import TensorCore
 public struct DropPath: Sendable {
     public let rate: Float
     public let seed: UInt64
+    /// For sites whose rows belong to clips: this batch's first clip in the whole batch, and its
+    /// clip count (0: rows are not per clip).
+    var firstClip = 0, clips = 0
 
     public init(rate: Float, seed: UInt64) {
         self.rate = rate
         self.seed = seed
+    }
+
+    /// The masks for rows that belong to `count` clips starting at clip `first` of the whole batch.
+    func forClips(first: Int, of count: Int) -> DropPath {
+        var d = self
+        d.firstClip = first; d.clips = count
+        return d
     }
 
     /// Whether row `row` at `site` (an adapter and the call it serves) is kept.
@@ -26,7 +36,8 @@ public struct DropPath: Sendable {
         var mask = Tensor(zeros: x.shape)
         let kept = 1 / (1 - rate)
         mask.withUnsafeMutableBufferPointer { m in
-            for r in 0..<rows where keeps(site: site, row: r) {
+            let offset = clips > 0 ? firstClip * (rows / clips) : 0
+            for r in 0..<rows where keeps(site: site, row: offset + r) {
                 for i in 0..<inner { m[r * inner + i] = kept }
             }
         }

@@ -150,8 +150,11 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
     /// One pass over `batch`. With `recompute`, the vision blocks keep only their inputs for
     /// backward and run again there (gradient checkpointing: a ViT-B/16 step fits in a few GB).
     /// `windowFrames` > 0 adds live per-frame scores over a causal window of that many frames.
+    /// With `shard`, the batch is one process's part of a larger one: `loss` is then this part's
+    /// term of the whole batch's objective (for backward), and the reported loss its share of the
+    /// whole batch's mean.
     public func forward(_ batch: ClipBatch, prompts: ClassPrompts, tape t: Tape = Tape(recording: false), mode: ForwardMode = .eval,
-                        recompute: Bool = false, windowFrames: Int = 0) throws -> Pass {
+                        recompute: Bool = false, windowFrames: Int = 0, shard: BatchShard? = nil) throws -> Pass {
         let b = batch.clips, frames = batch.frames, p = config.clip.projectionDim, c = config.classNames.count
         guard b > 0, frames > 0 else { throw ModelError.badInput("a batch needs at least one clip of at least one frame") }
         guard prompts.positive.count == c, prompts.negative.count == c else {
@@ -161,7 +164,10 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
             throw ModelError.badInput("labels must be \(b) class indices in 0…\(c - 1)")
         }
         let dropPath: DropPath?
-        if case let .train(seed) = mode, config.adapters.dropPath > 0 { dropPath = DropPath(rate: config.adapters.dropPath, seed: seed) } else { dropPath = nil }
+        if case let .train(seed, _) = mode, config.adapters.dropPath > 0 { dropPath = DropPath(rate: config.adapters.dropPath, seed: seed) } else { dropPath = nil }
+        // Per-clip sites (streams, descriptions) number their rows as in the whole batch; prompts are the same everywhere.
+        let clipDropPath: DropPath?
+        if case let .train(_, first) = mode { clipDropPath = dropPath?.forClips(first: first, of: b) } else { clipDropPath = nil }
 
         var embeddings: [(Modality, Variable)] = []
         var videoFrames: Tensor? = nil
@@ -175,7 +181,7 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
                 guard images.shape == [b * frames, 3, size, size] else {
                     throw ModelError.badInput("\(s.rawValue) images are \(images.shape), expected [\(b * frames), 3, \(size), \(size)]")
                 }
-                let adapters = self.adapters(s)?.blockAdapters(dropPath: dropPath, call: s.rawValue) ?? [:]
+                let adapters = self.adapters(s)?.blockAdapters(dropPath: clipDropPath, call: s.rawValue) ?? [:]
                 perFrame = t.reshape(clip.encodeImages(images, tape: t, adapters: adapters, recompute: recompute), [b, frames, p])
             case let .features(features):
                 guard self.adapters(s) == nil else {
@@ -201,7 +207,7 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
             guard batch.descriptions.count == b, batch.descriptions.allSatisfy({ !$0.isEmpty && $0.count <= config.clip.text.contextLength }) else {
                 throw ModelError.badInput("the \(config.variant.rawValue) variant needs one description of 1…\(config.clip.text.contextLength) tokens per clip")
             }
-            let adapters = descriptionAdapters?.blockAdapters(dropPath: dropPath, call: "description") ?? [:]
+            let adapters = descriptionAdapters?.blockAdapters(dropPath: clipDropPath, call: "description") ?? [:]
             embeddings.append((.description, t.l2Normalize(clip.encodeTexts(batch.descriptions, tape: t, adapters: adapters))))
         }
         for ids in prompts.positive + prompts.negative + batch.descriptions where !ids.allSatisfy({ $0 >= 0 && $0 < config.clip.text.vocabSize }) {
@@ -229,6 +235,7 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
         let logits = t.scale(t.subtract(positiveCos, negativeCos), 1 / config.temperature)
 
         var loss: Variable? = nil
+        var reported: Tensor? = nil
         if let labels = batch.labels {
             var l: Variable
             switch config.score {
@@ -237,15 +244,21 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
                 l = t.add(t.crossEntropy(logits: t.scale(positiveCos, 1 / config.temperature), targets: labels),
                           t.crossEntropy(logits: t.scale(negativeCos, -1 / config.temperature), targets: labels))
             }
+            if let shard { l = t.scale(l, shard.weight) }
+            var value = l.value.scalars[0]
             if config.variant.usesDescriptions, config.contrastiveWeight != 0,
-               let video = embeddings.first(where: { $0.0 == .video })?.1, let text = embeddings.last(where: { $0.0 == .description })?.1 {
-                l = t.add(l, t.scale(infoNCE(video, text, tape: t), config.contrastiveWeight))
+               var video = embeddings.first(where: { $0.0 == .video })?.1, var text = embeddings.last(where: { $0.0 == .description })?.1 {
+                if let shard { video = try wholeBatch(video, shard, tape: t); text = try wholeBatch(text, shard, tape: t) }
+                let nce = t.scale(infoNCE(video, text, tape: t), config.contrastiveWeight)
+                l = t.add(l, nce)
+                value += nce.value.scalars[0] / Float(shard?.count ?? 1)
             }
             loss = l
+            reported = Tensor(shape: [1], values: [value])
         }
         var pass = Pass(logits: logits, loss: loss, output: inspect(logits: logits.value, positive: positive.value, negative: negative.value, positiveCos: positiveCos.value,
                              negativeCos: negativeCos.value, embeddings: embeddings.map { ($0.0, $0.1.value) },
-                             weights: weights.value, videoFrames: videoFrames, loss: loss?.value))
+                             weights: weights.value, videoFrames: videoFrames, loss: reported))
         if windowFrames > 0 {
             pass.output.windowProbabilities = windowProbabilities(streamFrames, embeddings: embeddings.map { ($0.0, $0.1.value) },
                                                                   weights: weights.value, positive: positive.value, negative: negative.value,
@@ -284,6 +297,18 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
     }
 
     /// Symmetric InfoNCE over the batch: clip i's video embedding should match description i.
+    /// The whole batch's rows of a per-clip embedding: the other shards' as constants, this shard's
+    /// own variable in its place (so its gradient flows).
+    func wholeBatch(_ x: Variable, _ shard: BatchShard, tape t: Tape) throws -> Variable {
+        let (all, first) = try shard.gather(x.value)
+        let rows = x.shape[0], total = all.shape[0]
+        var parts: [Variable] = []
+        if first > 0 { parts.append(t.constant(all.rows(0..<first))) }
+        parts.append(x)
+        if first + rows < total { parts.append(t.constant(all.rows((first + rows)..<total))) }
+        return parts.count == 1 ? x : t.concat(parts, axis: 0)
+    }
+
     func infoNCE(_ video: Variable, _ text: Variable, tape t: Tape) -> Variable {
         let b = video.shape[0], inv = 1 / config.contrastiveTemperature
         let targets = Array(0..<b)

@@ -56,7 +56,27 @@ public struct ClassPrompts: Sendable, Equatable {
 }
 
 /// Training draws drop-path masks from a seed; evaluation is deterministic and drops nothing.
+/// `firstClip` is the batch's position in a larger batch split across processes (data-parallel
+/// training): each clip then draws the masks it would draw in the whole batch.
 public enum ForwardMode: Sendable, Equatable {
     case eval
-    case train(seed: UInt64)
+    case train(seed: UInt64, firstClip: Int = 0)
+}
+
+/// One process's part of a batch split across processes (data-parallel training). The class
+/// loss is a mean over clips, so each shard weighs its own by its share of the clips; the
+/// video–description contrastive loss compares every clip with every other, so each shard
+/// computes it over the whole batch with the other shards' embeddings gathered as constants:
+/// summed over shards, the gradients are those of the whole batch.
+public struct BatchShard {
+    /// This shard's clips over the whole batch's.
+    public var weight: Float
+    /// How many shards make the batch.
+    public var count: Int
+    /// The whole batch's rows of a per-clip [clips, n] tensor, and the row where this shard's start.
+    public var gather: (Tensor) throws -> (all: Tensor, first: Int)
+
+    public init(weight: Float, count: Int, gather: @escaping (Tensor) throws -> (all: Tensor, first: Int)) {
+        self.weight = weight; self.count = count; self.gather = gather
+    }
 }

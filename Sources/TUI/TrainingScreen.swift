@@ -156,7 +156,10 @@ final class TrainingScreen: Screen {
         else { state = "not running (killed, or copied from elsewhere)" }
         b.put("run \(name) · \(state)", x: 1, y: 0, style: app.style(s.finished?.status == "failed" ? "error" : "title", bold: true), maxWidth: b.width - 2)
         let totalSteps = s.totalSteps ?? 0
-        let cps = s.steps.last.map { String(format: "%.1f clips/s", $0.clipsPerSecond) } ?? "– clips/s"
+        var cps = s.steps.last.map { String(format: "%.1f clips/s", $0.clipsPerSecond) } ?? "– clips/s"
+        if let ranks = s.config?.ranks, ranks > 1 {
+            cps += " on \(ranks) ranks" + (s.steps.last?.rankClipsPerSecond.map { " (" + $0.map { String(format: "%.0f", $0) }.joined(separator: "/") + ")" } ?? "")
+        }
         let header = "epoch \(s.epoch)/\(s.totalEpochs.map(String.init) ?? "?")   step \(s.step)/\(totalSteps)   elapsed \(Self.clock(s.elapsed()))   ETA \(s.eta.map(Self.clock) ?? "–")   \(cps)"
         b.put(header, x: 1, y: 1, style: app.base, maxWidth: b.width - 2)
         ProgressView.render(totalSteps > 0 ? Double(s.step) / Double(totalSteps) : 0, label: "progress", into: &b,

@@ -166,6 +166,24 @@ public final class Experiment {
 
     // MARK: Evaluation
 
+    /// `evaluate` split across the job's processes: each takes a contiguous run of whole batches
+    /// (so every batch holds the clips it holds in one process, and the outputs are identical),
+    /// and rank 0 gets every clip's output in the order of `clips` (nil on the other ranks).
+    public func evaluate(_ clips: [ClipRecord], communicator: Communicator, batch: Int = 8, progress: ((Int) -> Void)? = nil) throws
+        -> (ConfusionMatrix, [(id: String, label: Int, output: ModelOutput)])? {
+        guard communicator.size > 1 else { return try evaluate(clips, batch: batch, progress: progress) }
+        struct Item: Codable { let id: String; let label: Int; let output: ModelOutput }
+        let batches = communicator.shard(of: (clips.count + batch - 1) / batch)
+        let mine = Array(clips[min(clips.count, batches.lowerBound * batch)..<min(clips.count, batches.upperBound * batch)])
+        let (_, outputs) = try evaluate(mine, batch: batch, progress: progress)
+        let bytes = try JSONEncoder().encode(outputs.map { Item(id: $0.id, label: $0.label, output: $0.output) })
+        guard let parts = try communicator.gather(bytes) else { return nil }
+        let all = try parts.flatMap { try JSONDecoder().decode([Item].self, from: $0) }
+        var matrix = ConfusionMatrix(classes: classes.count)
+        for item in all { matrix.add(truth: item.label, prediction: item.output.predictions[0]) }
+        return (matrix, all.map { ($0.id, $0.label, $0.output) })
+    }
+
     /// Confusion matrix and per-clip outputs over `clips` (test-time sampling, no augmentation).
     public func evaluate(_ clips: [ClipRecord], batch: Int = 8, progress: ((Int) -> Void)? = nil) throws -> (ConfusionMatrix, [(id: String, label: Int, output: ModelOutput)]) {
         var matrix = ConfusionMatrix(classes: classes.count)

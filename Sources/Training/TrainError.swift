@@ -9,6 +9,8 @@ public enum TrainError: DomainError, Equatable {
     case noClips(split: String)
     case checkpoint(path: String, reason: String)
     case nonFiniteLoss(step: Int, checkpoint: String?)
+    /// MPI could not be loaded, or a collective operation failed.
+    case distributed(String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum TrainError: DomainError, Equatable {
         case let .checkpoint(p, r): return "\(p): \(r)"
         case let .nonFiniteLoss(step, ckpt):
             return "the loss became NaN or infinite at step \(step); stopped" + (ckpt.map { ", the last good checkpoint is \($0)" } ?? "")
+        case let .distributed(r): return "distributed run: \(r)"
         }
     }
 
@@ -28,6 +31,7 @@ public enum TrainError: DomainError, Equatable {
         case .missing: return .missingInput
         case .io: return .io
         case .runInUse: return .cannotCreate
+        case .distributed: return .io
         default: return .badData
         }
     }

@@ -67,6 +67,8 @@ public struct StepRecord: Codable, Equatable, Sendable {
     public var learningRates: [String: Double]
     public var gradientNorm: Double
     public var clipsPerSecond: Double
+    /// Each rank's own clips/s in a distributed run.
+    public var rankClipsPerSecond: [Double]?
 
     public init(epoch: Int, step: Int, loss: Double, learningRates: [String: Double], gradientNorm: Double, clipsPerSecond: Double) {
         self.epoch = epoch; self.step = step; self.loss = loss; self.learningRates = learningRates

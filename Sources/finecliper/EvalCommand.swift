@@ -53,9 +53,12 @@ struct EvalCommand: ParsableCommand {
         try ModelCheckpoint.load(into: experiment.model, from: file)
         let clips = split == "test" ? experiment.test : split == "validation" ? experiment.validation : experiment.train
         guard !clips.isEmpty else { throw CommandError("the \(split) split is empty") }
-        let bar = ProgressBar(label: "eval")
-        let (matrix, outputs) = try experiment.evaluate(clips) { bar.update($0, of: clips.count) }
-        bar.finish()
+        // Under mpirun each rank scores a shard; rank 0 writes and prints for all.
+        let communicator = try MPICommunicator.current()
+        let bar = communicator.isRoot ? ProgressBar(label: "eval") : nil
+        let result = try experiment.evaluate(clips, communicator: communicator) { bar?.update($0, of: clips.count) }
+        bar?.finish()
+        guard let (matrix, outputs) = result else { return }
         let out = predictions ?? (runFolder.map { $0 + "/predictions-\(split).jsonl" } ?? "predictions-\(split).jsonl")
         try ClipPrediction.write(outputs, to: out)
         if self.json {

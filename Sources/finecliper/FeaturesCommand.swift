@@ -30,9 +30,16 @@ struct FeaturesCommand: ParsableCommand {
         let faces = try? FaceModels.load(blazeFace: Assets.blazeFace, dlibLandmarks: Assets.dlibLandmarks)
         let experiment = try Experiment(config: config, bpeFile: Assets.bpe, faceModels: faces, embeddedFolder: Assets.embeddedCLIP)
         let clips = experiment.train + experiment.validation + experiment.test
-        let bar = ProgressBar(label: "features")
-        let computed = try experiment.buildCache(clips) { bar.update($0, of: $1) }
-        bar.finish()
-        print("\(computed) of \(clips.count) clips computed (the rest were cached) in \(experiment.cacheFolder ?? "")")
+        // Under mpirun each rank computes its share into the cache folder; rank 0 reports the total.
+        let communicator = try MPICommunicator.current()
+        let bar = communicator.isRoot ? ProgressBar(label: "features") : nil
+        let mine = communicator.share(of: clips.count).map { clips[$0] }
+        var computed = [Double(try experiment.buildCache(mine) { bar?.update($0, of: $1) })]
+        try communicator.sum(&computed)
+        try communicator.barrier()
+        bar?.finish()
+        guard communicator.isRoot else { return }
+        print("\(Int(computed[0])) of \(clips.count) clips computed (the rest were cached) in \(experiment.cacheFolder ?? "")"
+              + (communicator.size > 1 ? " by \(communicator.size) ranks" : ""))
     }
 }

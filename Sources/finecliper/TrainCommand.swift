@@ -80,10 +80,12 @@ struct TrainCommand: ParsableCommand {
         config.augment = !noAugment
         let faces = try? FaceModels.load(blazeFace: Assets.blazeFace, dlibLandmarks: Assets.dlibLandmarks)
         StopSignal.install()
+        let communicator = try MPICommunicator.current()
         guard let folds, let list = Self.parseFolds(folds) else {
-            _ = try train(config, folder: out, faces: faces)
+            _ = try train(config, folder: out, faces: faces, communicator: communicator)
             return
         }
+        guard communicator.size == 1 else { throw ValidationError("--folds runs the folds one after another in one process; under mpirun give one --fold") }
         var summary = FoldSummary()
         for f in list {
             config.fold = f
@@ -104,23 +106,33 @@ struct TrainCommand: ParsableCommand {
                      summary.folds.map(String.init).joined(separator: ","), summary.meanUAR, summary.meanWAR, config.selection.rawValue, out))
     }
 
-    /// One run into `folder` (continued with --resume).
-    func train(_ config: TrainConfig, folder: String, faces: FaceModels?) throws -> Trainer {
-        let trainer = try Trainer(config: config, folder: folder, resume: resume, bpeFile: Assets.bpe, faceModels: faces, embeddedFolder: Assets.embeddedCLIP)
+    /// One run into `folder` (continued with --resume). Under mpirun every rank runs this; rank 0
+    /// alone draws progress and prints.
+    func train(_ config: TrainConfig, folder: String, faces: FaceModels?, communicator: Communicator = LocalProcess()) throws -> Trainer {
+        let root = communicator.isRoot
+        let trainer = try Trainer(config: config, folder: folder, resume: resume, bpeFile: Assets.bpe, faceModels: faces,
+                                  embeddedFolder: Assets.embeddedCLIP, communicator: communicator)
         if config.mode == .cached {
-            let bar = ProgressBar(label: "features")
-            let n = try trainer.experiment.buildCache(trainer.train + trainer.validation + trainer.test) { bar.update($0, of: $1) }
-            bar.finish()
-            FileHandle.standardError.write(Data("feature cache: \(n) clips computed\n".utf8))
+            let clips = trainer.train + trainer.validation + trainer.test
+            let bar = root ? ProgressBar(label: "features") : nil
+            // Each rank computes its share; then any clip still missing (a node with a cache of its own) is computed here.
+            var n = try trainer.experiment.buildCache(communicator.share(of: clips.count).map { clips[$0] }) { bar?.update($0, of: $1) }
+            try communicator.barrier()
+            n += try trainer.experiment.buildCache(clips)
+            bar?.finish()
+            if root { FileHandle.standardError.write(Data("feature cache: \(n) clips computed\(communicator.size > 1 ? " on rank 0" : "")\n".utf8)) }
         }
+        if root && communicator.size > 1 { FileHandle.standardError.write(Data("data-parallel over \(communicator.size) ranks\n".utf8)) }
         // One bar per epoch: its rate and ETA are the epoch's.
         var bar: ProgressBar? = nil, barEpoch = 0
         let done = try trainer.run(progress: { p in
+            guard root else { return }
             if p.epoch != barEpoch { bar?.finish(); bar = ProgressBar(label: ""); barEpoch = p.epoch }
             bar?.label = String(format: "epoch %d/%d loss %.4f", p.epoch, p.epochs, p.loss)
             bar?.update(p.stepInEpoch, of: p.stepsPerEpoch)
         }, shouldStop: { StopSignal.requested })
         bar?.finish()
+        guard root else { return trainer }
         let best = done.bestUAR.map { String(format: "best validation UAR %.2f / WAR %.2f at epoch %d", $0, done.bestWAR ?? 0, done.bestEpoch ?? 0) } ?? ""
         print("\(done.status) after \(done.epochs) epochs (\(done.step) steps); \(best); run in \(folder)")
         if done.status == "stopped" {
