@@ -56,7 +56,8 @@ struct EvalCommand: ParsableCommand {
         // Under mpirun each rank scores a shard; rank 0 writes and prints for all.
         let communicator = try MPICommunicator.current()
         let bar = communicator.isRoot ? ProgressBar(label: "eval") : nil
-        let result = try experiment.evaluate(clips, communicator: communicator) { bar?.update($0, of: clips.count) }
+        var result: (ConfusionMatrix, [(id: String, label: Int, output: ModelOutput)])?
+        try DistributedJob.run(communicator) { result = try experiment.evaluate(clips, communicator: communicator) { bar?.update($0, of: clips.count) } }
         bar?.finish()
         guard let (matrix, outputs) = result else { return }
         let out = predictions ?? (runFolder.map { $0 + "/predictions-\(split).jsonl" } ?? "predictions-\(split).jsonl")

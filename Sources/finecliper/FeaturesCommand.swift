@@ -34,9 +34,12 @@ struct FeaturesCommand: ParsableCommand {
         let communicator = try MPICommunicator.current()
         let bar = communicator.isRoot ? ProgressBar(label: "features") : nil
         let mine = communicator.share(of: clips.count).map { clips[$0] }
-        var computed = [Double(try experiment.buildCache(mine) { bar?.update($0, of: $1) })]
-        try communicator.sum(&computed)
-        try communicator.barrier()
+        var computed = [0.0]
+        try DistributedJob.run(communicator) {
+            computed[0] = Double(try experiment.buildCache(mine) { bar?.update($0, of: $1) })
+            try communicator.sum(&computed)
+            try communicator.barrier()
+        }
         bar?.finish()
         guard communicator.isRoot else { return }
         print("\(Int(computed[0])) of \(clips.count) clips computed (the rest were cached) in \(experiment.cacheFolder ?? "")"

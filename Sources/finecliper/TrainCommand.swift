@@ -82,7 +82,7 @@ struct TrainCommand: ParsableCommand {
         StopSignal.install()
         let communicator = try MPICommunicator.current()
         guard let folds, let list = Self.parseFolds(folds) else {
-            _ = try train(config, folder: out, faces: faces, communicator: communicator)
+            try DistributedJob.run(communicator) { _ = try train(config, folder: out, faces: faces, communicator: communicator) }
             return
         }
         guard communicator.size == 1 else { throw ValidationError("--folds runs the folds one after another in one process; under mpirun give one --fold") }
