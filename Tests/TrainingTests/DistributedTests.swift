@@ -102,6 +102,10 @@ import Training
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/mpirun") else { Issue.record("Open MPI is not installed"); return }
         let run = Self.scratch.path("eval-run")
         #expect(try train(1, mode: "cached", epochs: 1, batch: 8, out: run).status == 0)
+        // A run started in one process continues on two ranks (resume does not depend on the rank count).
+        let more = try launch(2, ["train", "--data", Self.data, "--model", "tiny", "--mode", "cached", "--epochs", "2", "--batch", "8",
+                                  "--frames", "8", "--out", run, "--resume"], cache: "cache-1")
+        #expect(more.status == 0 && more.output.contains("finished after 2 epochs"), "\(more.output)")
         let (p1, p2) = (Self.scratch.path("p1.jsonl"), Self.scratch.path("p2.jsonl"))
         let a = try launch(1, ["eval", "--run", run, "--split", "train", "--predictions", p1])
         let b = try launch(2, ["eval", "--run", run, "--split", "train", "--predictions", p2])
