@@ -17,7 +17,11 @@ public final class App {
     public var glyphs: FrameView.Glyphs = .halfBlocks
     public internal(set) var screen: ScreenID = .browser
     var previousScreen: ScreenID = .browser
-    public var messages: [String] = []
+    /// Everything the app has said, oldest first; the last shows above the status bar for a few
+    /// seconds, `m` lists them all.
+    public var messages: [String] = [] { didSet { messageTime = Date() } }
+    var messageTime = Date.distantPast
+    var showMessages = false
     let faceModels: FaceModels?
     /// The model the player and evaluations use (nil: none could be loaded).
     public let model: ClassifierModel?
@@ -28,6 +32,8 @@ public final class App {
     var quit = false
     var fpsSamples: [Date] = []
     var confirmation: Confirmation?
+    /// Set by Ctrl-L: the next flush repaints every cell.
+    var repaint = false
     /// Where the launch form looks for data and puts runs.
     public var dataRoot: String?
     public var runsFolder = "runs"
@@ -73,8 +79,13 @@ public final class App {
             else if key == "esc" { confirmation = nil }
             return !quit
         }
+        if key == "ctrl-l" { repaint = true; return !quit }
         if screen != .help, current.takesText { current.type(key, app: self); return !quit }
         guard let action = keymap.action(for: key) else { return !quit }
+        if showMessages {
+            if [.messages, .quit, .back].contains(action) { showMessages = false }
+            return !quit
+        }
         if screen == .help {
             // q and Esc close the help, as in most terminal tools.
             if [.help, .quit, .back].contains(action) { screen = previousScreen }
@@ -90,6 +101,7 @@ public final class App {
         case .confusion: show(.confusion)
         case .training: show(.training)
         case .evaluate: startEvaluation()
+        case .messages: showMessages = true
         default: current.handle(action, app: self)
         }
         return !quit
@@ -169,22 +181,30 @@ public final class App {
             return b
         }
         if screen == .help { HelpScreen.render(into: &b, app: self) } else { current.render(into: &b, app: self) }
+        if showMessages {
+            let log = messages.isEmpty ? "No messages." : messages.suffix(max(1, height - 8)).reversed().joined(separator: "\n")
+            Modal.render(title: "Messages, newest first (Esc closes)", text: log, into: &b, width: max(40, width - 8), style: selectedStyle)
+        }
         if let c = confirmation {
             let text = c.text + "\n" + c.choices.map { "\($0.key) \($0.label)" }.joined(separator: " · ")
             Modal.render(title: c.title, text: text, into: &b, width: 64, style: selectedStyle)
         }
-        let fps = fpsSamples.count > 1 ? Double(fpsSamples.count - 1) / fpsSamples.last!.timeIntervalSince(fpsSamples.first!) : 0
+        let redraws = fpsSamples.count > 1 ? Double(fpsSamples.count - 1) / fpsSamples.last!.timeIntervalSince(fpsSamples.first!) : 0
+        // In the player: frames shown per second; elsewhere: redraws per second.
+        let rate = screen == .player ? String(format: "%.0f fps", player.shownRate) : String(format: "%.0f redraws/s", redraws)
         let hints = [(Action.help, "help"), (.quit, "quit")].compactMap { a, word in keymap.shortestKey(for: a).map { "\($0) \(word)" } }
         let modelField = model.map { "model \($0.name) (\($0.classes.count) classes)" } ?? "no model"
-        StatusBar.render([screen == .help ? "help" : current.mode(app: self), glyphs.rawValue, "\(depthName) colours", String(format: "%.0f fps", fps),
+        StatusBar.render([screen == .help ? "help" : current.mode(app: self), glyphs.rawValue, "\(depthName) colours", rate,
                           theme.name, modelField, hints.joined(separator: "  ")],
                          into: &b, y: height - 1, style: Style(fg: theme["selected_fg"], bg: theme["selected_bg"]))
         return b
     }
 
-    /// The last message, on the line above the status bar.
-    func drawMessage(_ b: inout CellBuffer) {
-        if let m = messages.last { b.put(m, x: 2, y: b.height - 2, style: style("error"), maxWidth: b.width - 4) }
+    /// The last message, on the line above the status bar, for 8 seconds.
+    func drawMessage(_ b: inout CellBuffer, now: Date = Date()) {
+        guard let m = messages.last, now.timeIntervalSince(messageTime) < 8 else { return }
+        let more = messages.count > 1 ? "  (m: all \(messages.count))" : ""
+        b.put(m + more, x: 2, y: b.height - 2, style: style("error"), maxWidth: b.width - 4)
     }
 
     // MARK: Terminal loop
@@ -198,6 +218,7 @@ public final class App {
             let size = terminal.size
             tick()
             let buffer = render(width: size.width, height: size.height, unicode: terminal.unicode)
+            if repaint { terminal.repaintAll(); repaint = false }
             terminal.flush(buffer)
             fpsSamples.append(Date())
             if fpsSamples.count > 30 { fpsSamples.removeFirst() }

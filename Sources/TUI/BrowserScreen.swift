@@ -12,14 +12,18 @@ final class BrowserScreen: Screen {
     var editor: LineEditor?
     var query = ""
     var sortOrder: ClipCatalog.SortOrder = .original
+    var reversed = false
     /// Whether the last render could use ✓/✗ (rows are rebuilt when that changes).
     var unicode = true
 
     var takesText: Bool { editor != nil }
 
+    /// Rebuilds the rows; the selected clip stays selected when it is still listed.
     func refresh(app: App) {
         let catalog = app.catalog, predictions = app.predictions
-        visible = catalog.sorted(catalog.filtered(query, predictions: predictions), by: sortOrder, predictions: predictions)
+        let selectedClip = table.selection.selected < visible.count ? visible[table.selection.selected] : nil
+        let order = catalog.sorted(catalog.filtered(query, predictions: predictions), by: sortOrder, predictions: predictions)
+        visible = reversed ? order.reversed() : order
         let idWidth = min(28, max(8, catalog.clips.map(\.id.count).max() ?? 0))
         var columns = [Table.Column("clip", width: idWidth), Table.Column("label", width: 10)]
         if !predictions.isEmpty {
@@ -39,7 +43,13 @@ final class BrowserScreen: Screen {
                     row += ["", "", "", ""]
                 }
             }
-            return row + [c.frames.map(String.init) ?? "", c.error.map { (unicode ? "✗ " : "x ") + $0 } ?? (c.description ?? "")]
+            let problem = c.error.map { e in e.hasPrefix("warning: ") ? "! " + e.dropFirst(9) : (unicode ? "✗ " : "x ") + e }
+            return row + [c.frames.map(String.init) ?? "", problem ?? (c.description ?? "")]
+        }
+        if let selectedClip, let row = visible.firstIndex(of: selectedClip) {
+            table.selection.selected = row
+            table.selection.offset = min(table.selection.offset, row)
+            if row >= table.selection.offset + pageRows { table.selection.offset = row - pageRows + 1 }
         }
         table.selection.clamp(count: table.rows.count)
     }
@@ -66,6 +76,7 @@ final class BrowserScreen: Screen {
         case .bottom: table.move(by: table.rows.count, visibleRows: pageRows)
         case .open: if table.selection.selected < visible.count { app.open(clip: visible[table.selection.selected]) }
         case .sort: sortOrder = sortOrder.next; refresh(app: app)
+        case .reverse: reversed.toggle(); refresh(app: app)
         default: break
         }
     }
@@ -107,18 +118,22 @@ final class BrowserScreen: Screen {
             b.put(summary + (app.model != nil && app.faceModels != nil ? "   e: evaluate the model on every clip" : ""), x: 1, y: 1, style: app.style("inactive_fg"))
         }
         let hint = app.predictions.isEmpty ? "/ to filter (text or class:NAME), Enter to play" : "/ to filter (text, wrong, right, pred:NAME, true:NAME), Enter to play"
-        let filterLine = (editor != nil || !query.isEmpty ? "/" + query + (editor != nil ? (b.unicode ? "▏" : "_") : "") : hint) + "   sorted by \(sortOrder.rawValue) (s)"
+        let filterLine = (editor != nil || !query.isEmpty ? "/" + query + (editor != nil ? (b.unicode ? "▏" : "_") : "") : hint) + "   sorted by \(sortOrder.rawValue)\(reversed ? ", reversed" : "") (s, S)"
         b.put(filterLine, x: 1, y: 2, style: app.style("hi_fg"))
-        let area = Rect(x: 0, y: 3, width: b.width, height: b.height - 4)
+        // The box ends above the message line, so messages never sit on its border.
+        let area = Rect(x: 0, y: 3, width: b.width, height: b.height - 5)
         b.box(area, title: "Clips", style: app.style("border"))
         pageRows = max(1, area.height - 3)
-        let failed = app.style("error"), wrong = app.style("error")
+        if visible.isEmpty {
+            b.put(query.isEmpty ? "no clips" : "no clips match \"\(query)\" (Esc clears the filter)", x: 2, y: area.y + 2, style: app.style("warning"), maxWidth: b.width - 4)
+        }
+        let failed = app.style("error"), wrong = app.style("error"), warning = app.style("warning")
         let predictions = app.predictions
         table.render(into: &b, area.inset(1), header: app.style("title", bold: true), normal: app.base,
                      highlight: app.selectedStyle,
                      rowStyle: { [visible] row in
                          let clip = catalog.clips[visible[row]]
-                         if clip.error != nil { return failed }
+                         if let e = clip.error { return e.hasPrefix("warning:") ? warning : failed }
                          guard let p = predictions[clip.id], p.truth >= 0 else { return nil }
                          return p.correct ? nil : wrong
                      })

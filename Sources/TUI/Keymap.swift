@@ -6,6 +6,7 @@ public enum Action: String, CaseIterable, Sendable {
     case quit, back, help, filter, sort, up, down, top, bottom, pageUp = "page_up", pageDown = "page_down", open
     case nextPane = "next_pane", browser = "screen_browser", player = "screen_player", training = "screen_training"
     case confusion = "screen_confusion", evaluate, newRun = "new_run", stopRun = "stop_run", openRun = "open_run"
+    case reverse, nextClip = "next_clip", previousClip = "previous_clip", loop, messages
     case playPause = "play_pause", stepBack = "step_back", stepForward = "step_forward"
     case seekBack = "seek_back", seekForward = "seek_forward", faster, slower
     case glyphs, landmarks, parsing, theme
@@ -33,6 +34,11 @@ public enum Action: String, CaseIterable, Sendable {
         case .newRun: return "launch a training run"
         case .stopRun: return "stop the training run"
         case .openRun: return "open a run folder"
+        case .reverse: return "reverse the sort order"
+        case .nextClip: return "next clip in the list"
+        case .previousClip: return "previous clip in the list"
+        case .loop: return "loop playback on / off"
+        case .messages: return "message log"
         case .playPause: return "play / pause"
         case .stepBack: return "previous frame"
         case .stepForward: return "next frame"
@@ -59,6 +65,7 @@ public struct Keymap: Sendable {
         .up: ["k", "up"], .down: ["j", "down"], .top: ["home"], .bottom: ["G", "end"], .pageUp: ["pgup"], .pageDown: ["pgdn"],
         .open: ["enter"], .nextPane: ["tab"], .browser: ["1"], .player: ["2"], .training: ["3"], .confusion: ["4"],
         .evaluate: ["e"], .newRun: ["n"], .stopRun: ["x"], .openRun: ["o"],
+        .reverse: ["S"], .nextClip: ["]"], .previousClip: ["["], .loop: ["r"], .messages: ["m"],
         .playPause: ["space"], .stepBack: [","], .stepForward: ["."], .seekBack: ["left"], .seekForward: ["right"], .faster: ["+"], .slower: ["-"],
         .glyphs: ["g"], .landmarks: ["l"], .parsing: ["p"], .theme: ["t"],
     ]

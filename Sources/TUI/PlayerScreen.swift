@@ -22,6 +22,10 @@ final class PlayerScreen: Screen {
     /// The class selected in the PN pane; `Enter` shows its prompts.
     var selectedClass = 0
     var showPrompts = false
+    /// Whether playback starts again at the end (else it pauses on the last frame).
+    var loop = true
+    /// When the shown frame last changed (the status bar's fps is frames shown per second).
+    var frameChanges: [Date] = []
 
     func open(_ i: Int, app: App) {
         close(app: app)
@@ -45,8 +49,31 @@ final class PlayerScreen: Screen {
 
     func pause() { playing = false }
 
-    /// The clip in the player and why it failed, once it has.
-    func failure() -> (Int, String)? { playback?.error.map { (clipIndex, $0) } }
+    /// The clip in the player and why it failed, once it has; a clip that plays with a few
+    /// undecodable frames is a warning.
+    func failure() -> (Int, String)? {
+        guard let p = playback, let e = p.error else { return nil }
+        return (clipIndex, p.isPartlyDecoded ? "warning: " + e : e)
+    }
+
+    /// Whether playback stopped on an error (a clip that cannot be opened or read on), as opposed
+    /// to one that plays with a few undecodable frames.
+    var failed: Bool { playback.map { $0.error != nil && !$0.isPartlyDecoded } ?? false }
+
+    var shownRate: Double {
+        guard frameChanges.count > 1, let first = frameChanges.first, let last = frameChanges.last, last > first else { return 0 }
+        return Double(frameChanges.count - 1) / last.timeIntervalSince(first)
+    }
+
+    /// The clip `step` rows away in the browser's list, opened in place of this one.
+    func openNeighbour(_ step: Int, app: App) {
+        let list = app.browser.visible
+        guard let row = list.firstIndex(of: clipIndex) ?? (list.isEmpty ? nil : 0) else { return }
+        let next = row + step
+        guard list.indices.contains(next) else { app.messages.append(step > 0 ? "last clip in the list" : "first clip in the list"); return }
+        app.browser.table.selection.selected = next
+        open(list[next], app: app)
+    }
 
     var redrawInterval: Double { playing ? 1000 / max(playback?.frameRate ?? 25, 1) / speed : 100 }
 
@@ -78,6 +105,9 @@ final class PlayerScreen: Screen {
         case .up: if pane == .scores { selectedClass = max(0, selectedClass - 1) }
         case .down: if pane == .scores { selectedClass = min(max(0, (app.model?.classes.count ?? 1) - 1), selectedClass + 1) }
         case .open: if pane == .scores && playback?.inference?.scores != nil { showPrompts = true }
+        case .nextClip: openNeighbour(1, app: app)
+        case .previousClip: openNeighbour(-1, app: app)
+        case .loop: loop.toggle()
         default: break
         }
     }
@@ -86,15 +116,23 @@ final class PlayerScreen: Screen {
     func tick(app: App, now: Date) {
         defer { lastTick = now }
         guard app.screen == .player, let p = playback, p.frameCount > 0 else { return }
+        let before = frameIndex
         if playing {
             position += now.timeIntervalSince(lastTick) * p.frameRate * speed
-            if position >= Double(p.frameCount) { position = position.truncatingRemainder(dividingBy: Double(max(p.frameCount, 1))) }
+            if position >= Double(p.frameCount) {
+                if loop { position = position.truncatingRemainder(dividingBy: Double(max(p.frameCount, 1))) }
+                else { position = Double(p.frameCount - 1); playing = false }
+            }
             frameIndex = Int(position)
         }
         p.playhead = frameIndex
+        if frameIndex != before {
+            frameChanges.append(now)
+            if frameChanges.count > 30 { frameChanges.removeFirst() }
+        }
     }
 
-    func mode(app: App) -> String { playing ? "playing ×\(speed)" : "paused" }
+    func mode(app: App) -> String { failed ? "failed" : playing ? "playing ×\(speed)" + (loop ? "" : ", no loop") : "paused" }
 
     // MARK: Drawing
 
@@ -103,7 +141,11 @@ final class PlayerScreen: Screen {
         let side = app.model != nil ? max(44, min(72, b.width * 9 / 20)) : min(40, b.width / 3)
         let video = Rect(x: 0, y: 1, width: b.width - side - 1, height: b.height - 4)
         let entry = p.entry
-        let counter = p.isOpen ? "frame \(frameIndex + 1) / \(p.frameCount) · " + String(format: "%.2f fps × %.3g", p.frameRate, speed) : "opening…"
+        let tracked = p.trackedCount
+        let tracking = app.faceModels != nil && tracked < p.frameCount ? " · tracking \(tracked)/\(p.frameCount)" : ""
+        let counter = failed ? "failed" : !p.isOpen ? "opening…"
+            : "frame \(frameIndex + 1) / \(p.frameCount) · \(Self.clock(Double(frameIndex) / p.frameRate)) / \(Self.clock(Double(p.frameCount) / p.frameRate)) · "
+              + String(format: "%.2f fps × %.3g", p.frameRate, speed) + tracking
         b.put(entry.id + (entry.label.map { " · \($0)" } ?? "") + "   " + counter, x: 1, y: 0, style: app.style("title", bold: true))
         // The current frame, or the latest one before it still in memory (while decoding catches up).
         let shown = (max(0, frameIndex - 64)...frameIndex).reversed().lazy.compactMap { p.frame(at: $0) }.first
@@ -133,8 +175,10 @@ final class PlayerScreen: Screen {
         case .scores: drawScores(into: &b, inner, app: app)
         case .motion: drawClipInfo(into: &b, inner, shown: shown, app: app)
         }
-        ProgressView.render(Double(frameIndex + 1) / Double(max(p.frameCount, 1)), label: "timeline", into: &b,
-                            Rect(x: 1, y: b.height - 2, width: b.width - 2, height: 1), style: app.style("bar_high"))
+        if !failed {
+            ProgressView.render(Double(frameIndex + 1) / Double(max(p.frameCount, 1)), label: "timeline", into: &b,
+                                Rect(x: 1, y: b.height - 2, width: b.width - 2, height: 1), style: app.style("bar_high"))
+        }
         if showPrompts, let s = p.inference?.scores, selectedClass < s.classes.count {
             Modal.render(title: "Prompts of \(s.classes[selectedClass]) (Esc closes)",
                          text: "positive: \(s.positivePrompts[selectedClass])\n\nnegative: \(s.negativePrompts[selectedClass])",
@@ -142,8 +186,15 @@ final class PlayerScreen: Screen {
         }
     }
 
+    /// m:ss.s
+    static func clock(_ seconds: Double) -> String {
+        let s = max(0, seconds)
+        return String(format: "%d:%04.1f", Int(s) / 60, s.truncatingRemainder(dividingBy: 60))
+    }
+
     /// What the model is doing with this clip, for the top of the model panes; nil when scores are there.
     func inferenceLine(app: App) -> String {
+        if failed { return "The clip could not be played: nothing to score." }
         guard let model = app.model else { return "No model loaded: start with --model CHECKPOINT, or keep samples/model in place." }
         guard app.faceModels != nil else { return "The model needs the face models (run scripts/setup)." }
         guard let live = playback?.inference else { return "" }
@@ -253,7 +304,7 @@ final class PlayerScreen: Screen {
     /// The clip's own facts: landmark and parsing state, the description and the face's motion curves.
     func drawClipInfo(into b: inout CellBuffer, _ r: Rect, shown: DisplayFrame?, app: App) {
         guard let p = playback else { return }
-        let landmarkState = !showLandmarks ? "off" : app.faceModels == nil ? "unavailable" : shown?.landmarks == nil ? "computing…" : (shown?.landmarks?.isEmpty ?? true) ? "no face" : "on"
+        let landmarkState = failed ? "none (the clip failed)" : !showLandmarks ? "off" : app.faceModels == nil ? "unavailable" : shown?.landmarks == nil ? "computing…" : (shown?.landmarks?.isEmpty ?? true) ? "no face" : "on"
         let lines = ["landmarks \(landmarkState)", "parsing \(showParsing ? "on" : "off")", ""]
         for (i, l) in lines.enumerated() { b.put(l, x: r.x, y: r.y + i, style: app.base, maxWidth: r.width) }
         let pane = Rect(x: r.x, y: r.y + lines.count, width: r.width, height: r.height - lines.count)

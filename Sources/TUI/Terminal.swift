@@ -21,7 +21,11 @@ public final class Terminal {
         if has_colors() { start_color(); use_default_colors() }
         let colors = has_colors() ? shim_COLORS() : 0
         depth = forcedDepth ?? (colors >= 1 << 24 ? .direct : colors >= 256 ? .palette256 : .ansi16)
+        TerminalRestore.install()
     }
+
+    /// Repaints every cell on the next flush (Ctrl-L, after something else wrote to the terminal).
+    public func repaintAll() { clearok(shim_curscr(), true) }
 
     public var size: (width: Int, height: Int) { (Int(shim_COLS()), Int(shim_LINES())) }
 
@@ -118,8 +122,32 @@ public final class Terminal {
         case 32: return "space"
         case 3: return "ctrl-c"
         case 21: return "ctrl-u"
+        case 12: return "ctrl-l"
         case 127, 8: return "backspace"
         default: return Unicode.Scalar(UInt32(ch)).map { String(Character($0)) }
+        }
+    }
+}
+
+/// A fatal signal (Ctrl-\ sends SIGQUIT, a crash raises SIGSEGV, SIGILL, SIGTRAP, SIGABRT…) or a
+/// termination request first gives the terminal back (ends curses: the normal screen, echo and
+/// the cursor return), then lets the signal's previous handler act — the default (exit, core) or
+/// the Swift runtime's crash report, now printed on a usable screen. The program does not go on.
+enum TerminalRestore {
+    static let signals: [Int32] = [SIGQUIT, SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE, SIGTERM, SIGHUP]
+    /// The handlers that were in place, by signal number (read in the handler: no allocation there).
+    nonisolated(unsafe) static let previous = UnsafeMutablePointer<sigaction>.allocate(capacity: 65)
+
+    static func install() {
+        for sig in signals {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { sig in
+                endwin()
+                _ = sigaction(sig, TerminalRestore.previous + Int(sig), nil)
+                raise(sig)
+            }
+            sigemptyset(&action.sa_mask)
+            _ = sigaction(sig, &action, previous + Int(sig))
         }
     }
 }

@@ -207,6 +207,12 @@ public final class ClipPlayback: @unchecked Sendable {
     /// How many frames' pixels are in memory.
     public var cachedFrames: Int { lock.lock(); defer { lock.unlock() }; return frames.count }
 
+    /// Frames the tracker has passed so far.
+    public var trackedCount: Int { lock.lock(); defer { lock.unlock() }; return seen.count }
+
+    /// Whether the clip plays but some of its frames could not be decoded (a warning, not a failure).
+    public var isPartlyDecoded: Bool { lock.lock(); defer { lock.unlock() }; return failure == nil && !undecodable.isEmpty && opened }
+
     /// Whether the tracker has seen frame `i` (its landmarks, possibly none, are known).
     public func isTracked(_ i: Int) -> Bool { lock.lock(); defer { lock.unlock() }; return seen.contains(i) }
 

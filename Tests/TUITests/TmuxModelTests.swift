@@ -107,4 +107,16 @@ extension TmuxTests {
         #expect(s.contains("long") && s.contains("short"), "\(s)")
         try keys("q")
     }
+
+    @Test func aFatalSignalGivesTheTerminalBackFirst() throws {
+        let config = NSTemporaryDirectory() + "finecliper-xdg-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: config); _ = try? tmux(["kill-server"]) }
+        try start("tui --no-model", config: config)
+        let before = try waitFor { $0.contains("synth_00001") }
+        try #require(before.contains("synth_00001") && before.contains("? help  q quit"), "\(before)")
+        try keys("C-\\")   // SIGQUIT
+        let s = try waitFor(10) { !$0.contains("synth_00001") }
+        // curses has ended: the normal screen is back instead of a frozen workbench.
+        #expect(!s.contains("synth_00001") && !s.contains("? help  q quit"), "\(s)")
+    }
 }

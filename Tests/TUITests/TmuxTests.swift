@@ -71,8 +71,8 @@ import TestSupport
         #expect(s.contains("landmarks off"))
 
         try tmux(["resize-window", "-t", "app", "-x", "90", "-y", "30"])
-        s = try waitFor { $0.contains("frame ") && $0.split(separator: "\n").first.map { $0.count <= 90 } ?? false }
-        #expect(s.contains("timeline"))
+        s = try waitFor { $0.contains("frame ") && $0.contains("timeline") && $0.split(separator: "\n").count <= 30 }
+        #expect(s.contains("timeline"), "\(s)")
         try tmux(["resize-window", "-t", "app", "-x", "40", "-y", "10"])
         s = try waitFor { $0.contains("terminal too small") }
         #expect(s.contains("terminal too small"))
