@@ -3,9 +3,10 @@ import Foundation
 import Media
 
 /// The inference job of one playing clip: the tracker hands it each frame with its landmarks; a
-/// thread of its own crops the face and, whenever `every` new frames have arrived (and once more
-/// when the clip is complete), scores the frames so far and publishes the result. Playback never
-/// waits for it; the thread sleeps until there is work.
+/// thread of its own crops the face and, whenever enough new frames have arrived (`every`, or a
+/// quarter more than were last scored, so a long video is rescored a logarithmic number of
+/// times) and once more when the clip is complete, scores the frames so far and publishes the
+/// result. Playback never waits for it; the thread sleeps until there is work.
 public final class LiveInference: @unchecked Sendable {
     public enum State: Sendable, Equatable {
         /// Fewer frames than the first scoring needs, or no face yet.
@@ -41,7 +42,7 @@ public final class LiveInference: @unchecked Sendable {
         condition.withLock {
             builder.add(image, found: found)
             frameIndices.append(frame)
-            if frameIndices.count - scoredCount >= every { condition.broadcast() }
+            if due { condition.broadcast() }
         }
     }
 
@@ -50,6 +51,9 @@ public final class LiveInference: @unchecked Sendable {
 
     public func cancel() { condition.withLock { cancelled = true; condition.broadcast() } }
 
+    /// Whether enough new frames wait to be scored (call with the lock held).
+    var due: Bool { frameIndices.count - scoredCount >= max(every, scoredCount / 4) }
+
     /// The latest scores (nil until the first scoring ends).
     public var scores: ClipScores? { condition.withLock { latest } }
     public var status: State { condition.withLock { state } }
@@ -57,7 +61,7 @@ public final class LiveInference: @unchecked Sendable {
     func work() {
         while true {
             condition.lock()
-            while !cancelled && !(frameIndices.count - scoredCount >= every || (complete && frameIndices.count > scoredCount)) {
+            while !cancelled && !(due || (complete && frameIndices.count > scoredCount)) {
                 if complete { break }
                 condition.wait()
             }
