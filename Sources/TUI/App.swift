@@ -36,6 +36,10 @@ public final class App {
     var repaint = false
     /// Where the launch form looks for data and puts runs.
     public var dataRoot: String?
+    /// The settings files, named in the help.
+    public var settingsFiles: [String] = []
+    /// The help's first line when it is longer than the screen.
+    var helpOffset = 0
     public var runsFolder = "runs"
 
     let browser = BrowserScreen()
@@ -87,13 +91,21 @@ public final class App {
             return !quit
         }
         if screen == .help {
-            // q and Esc close the help, as in most terminal tools.
-            if [.help, .quit, .back].contains(action) { screen = previousScreen }
+            // q and Esc close the help, as in most terminal tools; the movement keys scroll it.
+            switch action {
+            case .help, .quit, .back: screen = previousScreen
+            case .down: helpOffset += 1
+            case .up: helpOffset = max(0, helpOffset - 1)
+            case .pageDown: helpOffset += 10
+            case .pageUp: helpOffset = max(0, helpOffset - 10)
+            case .top: helpOffset = 0
+            default: break
+            }
             return !quit
         }
         switch action {
         case .quit: askToQuit()
-        case .help: previousScreen = screen; screen = .help
+        case .help: previousScreen = screen; screen = .help; helpOffset = 0
         case .theme: themeIndex = (themeIndex + 1) % themes.count
         case .glyphs: glyphs = glyphs.next
         case .browser: show(.browser)

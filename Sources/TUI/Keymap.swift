@@ -100,10 +100,21 @@ public struct Keymap: Sendable {
                 keys = Self.unquote(value).map { [$0] } ?? []
             }
             guard !keys.isEmpty else { problems.append("\(file):\(n + 1): no key for \(action.rawValue)"); continue }
+            if let bad = keys.first(where: { !Self.isKeyName($0) }) {
+                problems.append("\(file):\(n + 1): \(bad) is not a key (letters and symbols as typed, or up down left right enter esc tab space backspace home end pgup pgdn f1 ctrl-a…ctrl-z); \(action.rawValue) keeps its keys")
+                continue
+            }
             for (k, a) in bindings where a == action { bindings[k] = nil }
             for k in keys { bindings[k] = action }
         }
         return problems
+    }
+
+    /// Names `Terminal.readKey` produces: one character, a named key, or ctrl- and a letter.
+    static func isKeyName(_ k: String) -> Bool {
+        if k.count == 1 { return true }
+        if ["up", "down", "left", "right", "enter", "esc", "tab", "space", "backspace", "home", "end", "pgup", "pgdn", "f1"].contains(k) { return true }
+        return k.hasPrefix("ctrl-") && k.count == 6 && k.last!.isLetter && k.last!.isASCII
     }
 
     static func unquote(_ s: String) -> String? {

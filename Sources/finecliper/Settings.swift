@@ -41,6 +41,12 @@ struct Settings {
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: config) { try? AtomicFileWrite.text(configTemplate, to: config) }
         if !FileManager.default.fileExists(atPath: keys) { try? AtomicFileWrite.text(keysTemplate, to: keys) }
+        if FileManager.default.fileExists(atPath: config), (try? String(contentsOfFile: config, encoding: .utf8)) == nil {
+            s.problems.append("\(config): not UTF-8 text (or unreadable); the default settings apply")
+        }
+        if FileManager.default.fileExists(atPath: keys), (try? String(contentsOfFile: keys, encoding: .utf8)) == nil {
+            s.problems.append("\(keys): not UTF-8 text (or unreadable); the default keys apply")
+        }
         if let text = try? String(contentsOfFile: config, encoding: .utf8) {
             for (n, raw) in textLines(text).enumerated() {
                 let line = raw.trimmingCharacters(in: .whitespaces)
@@ -62,11 +68,16 @@ struct Settings {
     }
 
     /// Every theme in themes/ (next to assets/), the chosen one first; the built-in one if none.
-    static func themes(first name: String) -> [Theme] {
-        guard let dir = Assets.repositoryFolder("themes") else { return [Theme.fallback] }
+    /// Problems in theme files and a name that names no theme come back as messages.
+    static func themes(first name: String) -> (themes: [Theme], problems: [String]) {
+        guard let dir = Assets.repositoryFolder("themes") else { return ([Theme.fallback], ["no themes/ folder found: using the built-in colours"]) }
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".theme") }.sorted()
-        var themes = files.map { Theme.load(dir + "/" + $0).0 }
+        let loaded = files.map { Theme.load(dir + "/" + $0) }
+        var themes = loaded.map(\.0), problems = loaded.flatMap(\.1)
         if let i = themes.firstIndex(where: { $0.name == name }) { themes.insert(themes.remove(at: i), at: 0) }
-        return themes.isEmpty ? [Theme.fallback] : themes
+        else { problems.append("no theme named \(name) in \(dir) (there are: \(themes.map(\.name).joined(separator: ", "))); using \(themes.first?.name ?? "the built-in colours")") }
+        return (themes.isEmpty ? [Theme.fallback] : themes, problems)
     }
+
+    static var files: [String] { [folder + "/config.toml", folder + "/keys.toml"] }
 }

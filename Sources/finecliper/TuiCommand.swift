@@ -76,9 +76,9 @@ struct TuiCommand: ParsableCommand {
             return d
         }
         let settings = Settings.load()
-        let themes = Settings.themes(first: theme ?? settings.theme)
+        let (themes, themeProblems) = Settings.themes(first: theme ?? settings.theme)
         let models = try? FaceModels.load(blazeFace: Assets.blazeFace, dlibLandmarks: Assets.dlibLandmarks)
-        var problems = settings.problems + (models == nil ? ["face models missing (run scripts/setup): playing without landmarks"] : [])
+        var problems = settings.problems + themeProblems + (models == nil ? ["face models missing (run scripts/setup): playing without landmarks"] : [])
         // A checkpoint asked for must load; the embedded default may be missing (said, not fatal).
         var classifier: ClassifierModel?
         if !noModel {
@@ -98,6 +98,7 @@ struct TuiCommand: ParsableCommand {
         }
         let app = App(catalog: catalog, keymap: settings.keymap, themes: themes, faceModels: models, model: classifier)
         app.messages = problems
+        app.settingsFiles = Settings.files
         app.dataRoot = data ?? Assets.samples
         app.runsFolder = runs
         if let loaded { app.load(predictions: loaded.predictions) }

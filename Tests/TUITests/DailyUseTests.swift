@@ -86,4 +86,21 @@ import TestSupport
         #expect(text.contains(" failed │"), "the status bar says failed, not playing")
         #expect(text.contains("landmarks none (the clip fai"), "without a model the pane is the clip’s own facts")
     }
+
+    @Test func helpScrollsOnSmallScreensAndNamesTheSettingsFiles() {
+        let app = App(catalog: catalog(), faceModels: nil)
+        app.settingsFiles = ["/cfg/finecliper/config.toml", "/cfg/finecliper/keys.toml"]
+        app.handle("?")
+        var text = app.render(width: 80, height: 24).text
+        #expect(text.contains("Keys — Esc closes · 1–19 of") && text.contains("j/k scroll") && text.contains("— this screen —"), "\(text)")
+        for _ in 0..<100 { app.handle("j") }
+        text = app.render(width: 80, height: 24).text
+        #expect(text.contains("— settings —") && text.contains("/cfg/finecliper/keys.toml"), "the end of the list is reachable:\n\(text)")
+        app.handle("home")
+        #expect(app.render(width: 80, height: 24).text.contains("Keys — Esc closes · 1–19 of"))
+        #expect(app.render(width: 200, height: 60).text.contains("/cfg/finecliper/config.toml") && !app.render(width: 200, height: 60).text.contains("scroll"),
+                "everything fits side by side on a large screen")
+        app.handle("esc")
+        #expect(app.screen == .browser)
+    }
 }

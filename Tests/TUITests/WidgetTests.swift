@@ -158,5 +158,9 @@ enum Golden {
         #expect(problems == ["keys.toml:4: unknown action fly", "keys.toml:5: no key for help"])
         #expect(keys.action(for: "?") == .help)
         #expect(Action.allCases.allSatisfy { !Keymap.defaults[$0, default: []].isEmpty })
+        // A key name the terminal never produces would leave the action without a key: refused.
+        let named = keys.apply("play_pause = \"spacebar\"\nlandmarks = [\"ctrl-l\", \"L\"]\n", file: "keys.toml")
+        #expect(named.count == 1 && named[0].hasPrefix("keys.toml:1: spacebar is not a key"))
+        #expect(keys.action(for: "space") == .playPause && keys.action(for: "L") == .landmarks)
     }
 }
