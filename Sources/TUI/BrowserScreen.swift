@@ -92,11 +92,16 @@ final class BrowserScreen: Screen {
     func mode(app: App) -> String { editor != nil ? "filter" : "browser" }
 
     func tick(app: App, now: Date) {
-        // A clip that failed in the player is marked here.
-        if let (i, e) = app.player.failure(), app.catalog.clips[i].error == nil {
+        markFailure(app: app)
+    }
+
+    /// A clip that failed in the player is marked in the list, and the mark follows what decoding
+    /// finds later (a count of undecodable frames grows); the message is said once.
+    func markFailure(app: App) {
+        if let (i, e) = app.player.failure(), app.catalog.clips[i].error != e {
+            if app.catalog.clips[i].error == nil { app.messages.append("\(app.catalog.clips[i].id): \(e)") }
             app.catalog.clips[i].error = e
             refresh(app: app)
-            app.messages.append("\(app.catalog.clips[i].id): \(e)")
         }
     }
 

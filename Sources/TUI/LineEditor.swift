@@ -13,6 +13,10 @@ public struct LineEditor: Sendable, Equatable {
         case "backspace": if !text.isEmpty { text.removeLast() }
         case "space": text += " "
         case "ctrl-u": text = ""
+        case "ctrl-w":
+            // The last word and the spaces before it, as in a shell.
+            while text.last == " " { text.removeLast() }
+            while let c = text.last, c != " " { text.removeLast() }
         default: if key.count == 1 { text += key }
         }
         return .editing

@@ -42,7 +42,7 @@ final class PlayerScreen: Screen {
     }
 
     func close(app: App) {
-        if let (i, e) = failure(), app.catalog.clips[i].error == nil { app.catalog.clips[i].error = e }
+        app.browser.markFailure(app: app)
         playback?.cancel()
         playback = nil
     }

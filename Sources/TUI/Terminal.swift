@@ -123,6 +123,7 @@ public final class Terminal {
         case 3: return "ctrl-c"
         case 21: return "ctrl-u"
         case 12: return "ctrl-l"
+        case 23: return "ctrl-w"
         case 127, 8: return "backspace"
         default: return Unicode.Scalar(UInt32(ch)).map { String(Character($0)) }
         }

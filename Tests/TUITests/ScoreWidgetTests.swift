@@ -54,6 +54,10 @@ import Testing
         #expect(e.type("c") == .editing && e.text == "abc")
         #expect(e.type("backspace") == .editing && e.text == "ab")
         #expect(e.type("space") == .editing && e.text == "ab ")
+        e.text = "class:sad  wrong "
+        #expect(e.type("ctrl-w") == .editing && e.text == "class:sad  ")
+        #expect(e.type("ctrl-w") == .editing && e.text.isEmpty)
+        e.text = "ab "
         #expect(e.type("ctrl-u") == .editing && e.text.isEmpty)
         #expect(e.type("up") == .editing && e.text.isEmpty, "named keys are not text")
         #expect(e.type("enter") == .committed && e.type("esc") == .cancelled)
