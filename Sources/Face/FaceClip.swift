@@ -24,6 +24,14 @@ public struct FaceClip: Sendable {
         return FaceBox(left: Int(xs.min()!.rounded()), top: Int(ys.min()!.rounded()), right: Int(xs.max()!.rounded()), bottom: Int(ys.max()!.rounded()))
     }
 
+    /// Every decodable frame of `source` through `tracker` (reset first) into a clip.
+    public static func track(_ source: FrameSource, tracker: FaceTracker) throws -> FaceClip {
+        tracker.reset()
+        var builder = Builder(tracker: tracker)
+        try source.forEachFrame { _, t, image in try builder.add(image, timestamp: t) }
+        return try builder.finish()
+    }
+
     /// Tracks the face and builds a `FaceClip` one decoded frame at a time (size×size crops;
     /// `finish` throws `FaceClipError.noFace` when no frame has a face), keeping only crops (and the whole frames
     /// before the first face, which wait for its box), so a long or large video is never held

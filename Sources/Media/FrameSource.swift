@@ -13,6 +13,28 @@ public protocol FrameSource: AnyObject {
 extension VideoReader: FrameSource {}
 
 extension FrameSource {
+    /// When frame `i` is shown, in seconds: a video's presentation time stamp, else i / frameRate.
+    /// Trackers smooth over these, so every path that tracks a clip uses the same times.
+    public func timestamp(of i: Int) -> Double {
+        (self as? VideoReader).map { $0.timestamps[i] } ?? Double(i) / max(frameRate, 1e-9)
+    }
+
+    /// Calls `body` with every decodable frame and its time stamp; returns the frames that failed,
+    /// and throws when none decodes.
+    @discardableResult
+    public func forEachFrame(_ body: (Int, Double, RGBImage) throws -> Void) throws -> [Int] {
+        var failed: [Int] = []
+        for i in 0..<frameCount {
+            guard let image = try frames(at: [i], size: nil).frames[i] else { failed.append(i); continue }
+            try body(i, timestamp(of: i), image)
+        }
+        // A clip none of whose frames decode is an error, not an empty result.
+        guard failed.count < frameCount else { throw MediaError.noFrames(path: path) }
+        return failed
+    }
+}
+
+extension FrameSource {
     /// The frames at `indices` in that order (repeats allowed), or an error naming those that failed.
     public func clip(_ indices: [Int], size: (width: Int, height: Int)? = nil) throws -> [RGBImage] {
         let r = try frames(at: indices, size: size)

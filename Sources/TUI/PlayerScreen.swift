@@ -235,13 +235,15 @@ final class PlayerScreen: Screen {
         }
         if y + 2 < r.y + r.height {
             b.put("top class over the clip", x: r.x, y: y, style: app.style("title", bold: true), maxWidth: r.width); y += 1
-            let total = max(p.frameCount, s.framesScored)
-            let top: [Int?] = (0..<max(1, total)).map { f in
+            // One entry per cell (not per frame: a long clip has far more frames than the row has cells).
+            let total = max(1, p.frameCount, s.framesScored), cells = min(total, max(1, r.width))
+            let top: [Int?] = (0..<cells).map { c in
+                let f = c * total / cells
                 guard f < s.framesScored, let k = s.sample(at: f), k < s.windowProbabilities.count else { return nil }
                 let row = s.windowProbabilities[k]
                 return row.indices.max { row[$0] < row[$1] }
             }
-            ClassTimeline.render(top, classes: s.classes, colors: app.classColors, playhead: frameIndex, into: &b,
+            ClassTimeline.render(top, classes: s.classes, colors: app.classColors, playhead: frameIndex * cells / total, into: &b,
                                  Rect(x: r.x, y: y, width: r.width, height: 1), style: app.style("inactive_fg"))
             y += 2
         }

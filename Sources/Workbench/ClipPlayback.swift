@@ -94,7 +94,7 @@ public final class ClipPlayback: @unchecked Sendable {
     func track(_ src: FrameSource, faceModels: FaceModels?, maxSide: Int) throws {
         let tracker = faceModels.map { FaceTracker(detector: $0.detector, predictor: $0.predictor) }
         var track: [[SIMD2<Double>]] = []
-        let (frameCount, frameRate) = (self.frameCount, self.frameRate)
+        let frameCount = self.frameCount
         for i in 0..<frameCount {
             if isCancelled { return }
             guard let image = try src.frames(at: [i], size: nil).frames[i] else {
@@ -115,7 +115,7 @@ public final class ClipPlayback: @unchecked Sendable {
             // Shown at once; shown again with its landmarks as soon as the tracker has them.
             if wanted { store(display(shown, index: i, scale: scale, points: nil)) }
             guard let tracker else { continue }
-            let r = try tracker.process(image, frame: i, timestamp: Double(i) / frameRate)
+            let r = try tracker.process(image, frame: i, timestamp: src.timestamp(of: i))
             inference?.add(image, found: r, frame: i)
             track.append(r.points)
             let points = r.success ? r.points : []

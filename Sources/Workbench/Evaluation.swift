@@ -46,18 +46,8 @@ public final class Evaluation: @unchecked Sendable {
     }
 
     /// Decodes every frame of a clip through the tracker into the crops the model sees.
-    public static func track(_ path: String, tracker: FaceTracker, folderFrameRate: Double) throws -> FaceClip {
-        let source = try openFrameSource(path, frameRate: folderFrameRate)
-        tracker.reset()
-        var builder = FaceClip.Builder(tracker: tracker)
-        var decoded = 0
-        for i in 0..<source.frameCount {
-            guard let image = try source.frames(at: [i], size: nil).frames[i] else { continue }
-            try builder.add(image, timestamp: Double(i) / max(source.frameRate, 1))
-            decoded += 1
-        }
-        guard decoded > 0 else { throw MediaError.noFrames(path: path) }
-        return try builder.finish()
+    static func track(_ path: String, tracker: FaceTracker, folderFrameRate: Double) throws -> FaceClip {
+        try FaceClip.track(try openFrameSource(path, frameRate: folderFrameRate), tracker: tracker)
     }
 
     public var progress: Progress { lock.withLock { state } }

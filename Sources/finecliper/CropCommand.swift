@@ -41,7 +41,7 @@ struct CropCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: partial) }
         var lastBox: FaceBox? = nil, written = 0, reused = 0, pending: [(Int, RGBImage)] = []
         let bar = ProgressBar(label: "cropping")
-        let failed = try FaceTools.forEachFrame(source) { i, t, image in
+        let failed = try source.forEachFrame { i, t, image in
             if StopSignal.requested { throw CommandError("interrupted; \(out) is unchanged", kind: .interrupted) }
             let r = try tracker.process(image, frame: i, timestamp: t)
             if r.success, let b = r.box {

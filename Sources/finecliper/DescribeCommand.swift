@@ -19,7 +19,7 @@ struct DescribeCommand: ParsableCommand {
     func run() throws {
         let tracker = try FaceTools.tracker()
         var track: [[SIMD2<Double>]] = []
-        try FaceTools.forEachFrame(try FaceTools.open(clip)) { i, t, image in
+        try FaceTools.open(clip).forEachFrame { i, t, image in
             track.append(try tracker.process(image, frame: i, timestamp: t).points)
         }
         guard track.contains(where: { $0.count == 68 }) else { throw CommandError("\(clip): no face found in any frame") }

@@ -15,18 +15,4 @@ enum FaceTools {
         return try openFrameSource(clip)
     }
 
-    /// Calls `body` with every decodable frame and its time stamp; returns the frames that failed, and
-    /// throws when none decodes.
-    @discardableResult
-    static func forEachFrame(_ source: FrameSource, _ body: (Int, Double, RGBImage) throws -> Void) throws -> [Int] {
-        let timestamps = (source as? VideoReader)?.timestamps
-        var failed: [Int] = []
-        for i in 0..<source.frameCount {
-            guard let image = try source.frames(at: [i], size: nil).frames[i] else { failed.append(i); continue }
-            try body(i, timestamps?[i] ?? Double(i) / source.frameRate, image)
-        }
-        // A clip none of whose frames decode is an error, not an empty result.
-        guard failed.count < source.frameCount else { throw MediaError.noFrames(path: source.path) }
-        return failed
-    }
 }

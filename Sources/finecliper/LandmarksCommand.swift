@@ -34,7 +34,7 @@ struct LandmarksCommand: ParsableCommand {
             + (0..<68).map { "x_\($0)" }.joined(separator: ",") + "," + (0..<68).map { "y_\($0)" }.joined(separator: ",")]
         var writer: VideoWriter? = nil
         let bar = ProgressBar(label: "landmarks")
-        let failed = try FaceTools.forEachFrame(source) { i, t, image in
+        let failed = try source.forEachFrame { i, t, image in
             let r = try tracker.process(image, frame: i, timestamp: t)
             var fields = [String(i), String(format: "%.4f", t), r.success ? "1" : "0", String(format: "%.3f", r.confidence)]
             if let b = r.box, r.success {

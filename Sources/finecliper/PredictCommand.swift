@@ -42,11 +42,7 @@ struct PredictCommand: ParsableCommand {
         var failures = 0
         for clip in clips {
             do {
-                let source = try FaceTools.open(clip)
-                tracker.reset()
-                var builder = FaceClip.Builder(tracker: tracker)
-                try FaceTools.forEachFrame(source) { _, t, image in try builder.add(image, timestamp: t) }
-                let face = try builder.finish()
+                let face = try FaceClip.track(try FaceTools.open(clip), tracker: tracker)
                 let (output, sampled) = try predictor.predict(face, windowFrames: window)
                 let p = output.probabilities[0], best = output.predictions[0]
                 let phrases = predictor.phrases(face)
