@@ -33,6 +33,11 @@ struct FlatBuffer {
 
     func i32(_ p: Int) throws -> Int32 { Int32(bitPattern: try u32(p)) }
 
+    func u64(_ p: Int) throws -> UInt64 {
+        guard p >= 0 && p + 8 <= bytes.count else { throw Error(reason: "offset \(p) outside the file") }
+        return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: p, as: UInt64.self))
+    }
+
     func root() throws -> Table { try table(at: Int(try u32(0))) }
 
     func table(at p: Int) throws -> Table {
@@ -55,6 +60,7 @@ extension FlatBuffer.Table {
     func int(_ i: Int, default d: Int = 0) throws -> Int { try field(i).map { Int(try buffer.i32($0)) } ?? d }
     func uint(_ i: Int, default d: Int = 0) throws -> Int { try field(i).map { Int(try buffer.u32($0)) } ?? d }
     func byte(_ i: Int, default d: Int = 0) throws -> Int { try field(i).map { Int(try buffer.u8($0)) } ?? d }
+    func float(_ i: Int, default d: Float = 0) throws -> Float { try field(i).map { Float(bitPattern: try buffer.u32($0)) } ?? d }
 
     /// Target of an offset field (vector, string or table).
     func indirect(_ i: Int) throws -> Int? {
@@ -75,6 +81,16 @@ extension FlatBuffer.Table {
     func ints(_ i: Int) throws -> [Int] {
         guard let (s, n) = try vector(i, elementSize: 4) else { return [] }
         return try (0..<n).map { Int(try buffer.i32(s + 4 * $0)) }
+    }
+
+    func floats(_ i: Int) throws -> [Float] {
+        guard let (s, n) = try vector(i, elementSize: 4) else { return [] }
+        return try (0..<n).map { Float(bitPattern: try buffer.u32(s + 4 * $0)) }
+    }
+
+    func int64s(_ i: Int) throws -> [Int64] {
+        guard let (s, n) = try vector(i, elementSize: 8) else { return [] }
+        return try (0..<n).map { Int64(bitPattern: try buffer.u64(s + 8 * $0)) }
     }
 
     func tables(_ i: Int) throws -> [FlatBuffer.Table] {

@@ -1,3 +1,4 @@
+import Foundation
 import TensorCore
 
 /// NHWC float kernels with TFLite's semantics (SAME padding puts the smaller half before).
@@ -124,6 +125,40 @@ enum TFLiteKernels {
             }
         }
         return out
+    }
+
+    /// MEAN: a float sum in row-major order per output element, then one division (LiteRT's
+    /// reference order, so results agree to the last bit on small reductions).
+    static func mean(_ x: Tensor, axes: [Int], keepDims: Bool) -> Tensor {
+        let reduced = Set(axes)
+        let kept = x.shape.enumerated().map { reduced.contains($0.offset) ? 1 : $0.element }
+        let count = x.shape.enumerated().filter { reduced.contains($0.offset) }.reduce(1) { $0 * $1.element }
+        var sums = [Float](repeating: 0, count: kept.reduce(1, *))
+        let values = x.scalars
+        var index = [Int](repeating: 0, count: x.rank)
+        for v in values {
+            var o = 0
+            for d in 0..<x.rank { o = o * kept[d] + (reduced.contains(d) ? 0 : index[d]) }
+            sums[o] += v
+            var d = x.rank - 1
+            while d >= 0 { index[d] += 1; if index[d] < x.shape[d] { break }; index[d] = 0; d -= 1 }
+        }
+        let shape = keepDims ? kept : x.shape.enumerated().filter { !reduced.contains($0.offset) }.map(\.element)
+        return Tensor(shape: shape, values: sums.map { $0 / Float(max(count, 1)) })
+    }
+
+    /// SOFTMAX over the last axis: exp((x − max)·β) / Σ.
+    static func softmax(_ x: Tensor, beta: Float) -> Tensor {
+        let depth = x.shape.last ?? 1
+        var values = x.scalars
+        for start in stride(from: 0, to: values.count, by: max(depth, 1)) {
+            let row = start..<(start + depth)
+            let top = values[row].max() ?? 0
+            var total: Float = 0
+            for i in row { total += exp((values[i] - top) * beta) }
+            for i in row { values[i] = exp((values[i] - top) * beta) / total }
+        }
+        return Tensor(shape: x.shape, values: values)
     }
 
     /// PAD with zeros; `p` holds (before, after) per dimension.

@@ -1,10 +1,12 @@
 import Foundation
 import TensorCore
 
-/// A float TensorFlow Lite model (FlatBuffer, identifier "TFL3") and an interpreter for the NHWC
+/// A TensorFlow Lite model (FlatBuffer, identifier "TFL3") and an interpreter for the NHWC
 /// operators face models use: CONV_2D, DEPTHWISE_CONV_2D, MAX_POOL_2D, PAD, ADD, RELU, RESHAPE,
-/// CONCATENATION and DEQUANTIZE (FP16 weights are expanded once at load). Convolutions run as
-/// GEMMs through OpenBLAS.
+/// CONCATENATION, MEAN, SOFTMAX and DEQUANTIZE (FP16 weights are expanded once at load). Float
+/// convolutions run as GEMMs through OpenBLAS; convolutions with INT8 per-channel weights and float
+/// activations ("hybrid", dynamic-range quantized) run LiteRT's hybrid arithmetic exactly: the
+/// input is quantized per image on the fly and accumulated in integers (`HybridKernels`).
 public final class TFLiteModel: @unchecked Sendable {
     public enum LoadError: Error, CustomStringConvertible {
         case notTFLite(path: String, reason: String)
@@ -27,6 +29,8 @@ public final class TFLiteModel: @unchecked Sendable {
         case relu
         case reshape(shape: [Int])
         case concat(axis: Int, relu: Bool)
+        case mean(axes: [Int], keepDims: Bool)
+        case softmax(beta: Float)
         case copy
     }
 
@@ -40,6 +44,8 @@ public final class TFLiteModel: @unchecked Sendable {
     let shapes: [[Int]]
     public let names: [String]
     var constants: [Int: Tensor] = [:]
+    /// INT8 weights with per-channel scales, read by the hybrid convolutions.
+    let quantized: [Int: QuantizedWeights]
     let nodes: [Node]
     public let inputIndex: Int
     public let outputIndices: [Int]
@@ -60,6 +66,7 @@ public final class TFLiteModel: @unchecked Sendable {
             guard let graph = try model.tables(2).first else { throw LoadError.notTFLite(path: path, reason: "no subgraph") }
             let tensors = try graph.tables(0)
             var shapes: [[Int]] = [], names: [String] = [], constants: [Int: Tensor] = [:], ints: [Int: [Int]] = [:]
+            var quantized: [Int: QuantizedWeights] = [:]
             for (i, t) in tensors.enumerated() {
                 let shape = try t.ints(0)
                 // Sizes are bounded before anything is computed from them (a face model's largest
@@ -89,8 +96,18 @@ public final class TFLiteModel: @unchecked Sendable {
                 case 2:  // INT32
                     guard n == count * 4 else { throw LoadError.notTFLite(path: path, reason: "tensor \(i) holds \(n) bytes for \(count) ints") }
                     ints[i] = (0..<count).map { Int(Int32(littleEndian: file.bytes.loadUnaligned(fromByteOffset: start + 4 * $0, as: Int32.self))) }
+                case 9:  // INT8, symmetric per-channel weights
+                    guard n == count else { throw LoadError.notTFLite(path: path, reason: "tensor \(i) holds \(n) bytes for \(count) int8 values") }
+                    let q = try t.table(4)
+                    let scales = try q?.floats(2) ?? [], zeroPoints = try q?.int64s(3) ?? [], axis = try q?.int(6) ?? 0
+                    guard (0..<shape.count).contains(axis), scales.count == shape[axis],
+                          scales.allSatisfy({ $0.isFinite && $0 > 0 }), zeroPoints.allSatisfy({ $0 == 0 }) else {
+                        throw LoadError.unsupported(path: path, reason: "tensor \(names[i]) is INT8 without symmetric per-channel scales along one axis")
+                    }
+                    quantized[i] = QuantizedWeights(shape: shape, values: (0..<count).map { Int8(bitPattern: file.bytes[start + $0]) },
+                                                    scales: scales, axis: axis)
                 default:
-                    throw LoadError.unsupported(path: path, reason: "tensor \(names[i]) has type \(type); only float models are supported")
+                    throw LoadError.unsupported(path: path, reason: "tensor \(names[i]) has type \(type); only float models and INT8 weights are supported")
                 }
             }
             var nodes: [Node] = []
@@ -132,10 +149,15 @@ public final class TFLiteModel: @unchecked Sendable {
                     let fromOptions = try o?.ints(0) ?? []
                     kind = .reshape(shape: !fromOptions.isEmpty ? fromOptions : (ins.count > 1 ? ints[ins[1]] ?? shapes[out] : shapes[out]))
                 case 2: kind = .concat(axis: try opt(0), relu: try relu(1))
+                case 40:
+                    guard ins.count > 1, let axes = ints[ins[1]] else { throw LoadError.unsupported(path: path, reason: "MEAN without constant axes") }
+                    kind = .mean(axes: axes, keepDims: try optByte(0) != 0)
+                case 25: kind = .softmax(beta: try o?.float(0, default: 1) ?? 1)
                 case 6: kind = .copy
                 default: throw LoadError.unsupported(path: path, reason: "builtin operator \(codes[codeIndex]) is not supported")
                 }
                 try Self.checkParameters(kind, path: path)
+                try Self.checkHybrid(kind, quantized: quantized, input: shapes[ins[0]], path: path)
                 if case .copy = kind, let c = constants[ins[0]] {
                     constants[out] = c   // DEQUANTIZE of a constant: done once here
                     continue
@@ -148,7 +170,7 @@ public final class TFLiteModel: @unchecked Sendable {
                 throw LoadError.notTFLite(path: path, reason: "no inputs or outputs, or out of range")
             }
             // Every tensor an operator reads is a constant, the input, or an earlier operator's output.
-            var known = Set(constants.keys).union(ints.keys).union([input])
+            var known = Set(constants.keys).union(ints.keys).union(quantized.keys).union([input])
             for node in nodes {
                 let reads: [Int]
                 switch node.op {
@@ -166,6 +188,7 @@ public final class TFLiteModel: @unchecked Sendable {
             self.shapes = shapes
             self.names = names
             self.constants = constants
+            self.quantized = quantized
             self.nodes = nodes
             inputIndex = input
             outputIndices = graphOutputs
@@ -185,7 +208,29 @@ public final class TFLiteModel: @unchecked Sendable {
         case let .maxPool(size, stride, _, _): try positive(size.0, size.1, stride.0, stride.1)
         case let .pad(p): guard p.allSatisfy({ (0...4096).contains($0) }) else { throw LoadError.notTFLite(path: path, reason: "PAD sizes \(p) out of range") }
         case let .reshape(shape): guard shape.allSatisfy({ $0 == -1 || (0...(1 << 24)).contains($0) }) else { throw LoadError.notTFLite(path: path, reason: "RESHAPE to \(shape)") }
+        case let .mean(axes, _):
+            guard !axes.isEmpty, axes.allSatisfy({ (-4...3).contains($0) }) else { throw LoadError.notTFLite(path: path, reason: "MEAN over axes \(axes)") }
+        case let .softmax(beta): guard beta.isFinite && beta > 0 else { throw LoadError.notTFLite(path: path, reason: "SOFTMAX beta \(beta)") }
         default: break
+        }
+    }
+
+    /// INT8 filters must be per output channel, as the hybrid kernels read them: along O for
+    /// CONV_2D [O, KH, KW, I], along the last axis for DEPTHWISE_CONV_2D [1, KH, KW, C].
+    static func checkHybrid(_ op: Op, quantized: [Int: QuantizedWeights], input: [Int], path: String) throws {
+        switch op {
+        case let .conv(f, _, _, _, _, _):
+            guard let q = quantized[f] else { return }
+            guard q.shape.count == 4, q.axis == 0, input.count == 4, q.shape[3] == input[3] else {
+                throw LoadError.unsupported(path: path, reason: "INT8 CONV_2D filter \(q.shape) quantized along axis \(q.axis) for input \(input)")
+            }
+        case let .depthwise(f, _, _, _, _, _, m):
+            guard let q = quantized[f] else { return }
+            guard q.shape.count == 4, q.axis == 3, input.count == 4, q.shape[3] == input[3] * m else {
+                throw LoadError.unsupported(path: path, reason: "INT8 DEPTHWISE_CONV_2D filter \(q.shape) quantized along axis \(q.axis) for input \(input)")
+            }
+        default:
+            return
         }
     }
 
@@ -200,6 +245,11 @@ public final class TFLiteModel: @unchecked Sendable {
             let x = values[node.inputs[0]]!
             let y: Tensor
             switch node.op {
+            case let .conv(f, b, stride, dilation, same, relu) where quantized[f] != nil:
+                y = HybridKernels.conv(x, filter: quantized[f]!, bias: b.map { values[$0]! }, stride: stride, dilation: dilation, same: same, relu: relu)
+            case let .depthwise(f, b, stride, dilation, same, relu, m) where quantized[f] != nil:
+                y = HybridKernels.depthwise(x, filter: quantized[f]!, bias: b.map { values[$0]! }, stride: stride, dilation: dilation,
+                                            same: same, relu: relu, multiplier: m)
             case let .conv(f, b, stride, dilation, same, relu):
                 y = TFLiteKernels.conv(x, filter: values[f]!, bias: b.map { values[$0]! }, stride: stride, dilation: dilation, same: same, relu: relu)
             case let .depthwise(f, b, stride, dilation, same, relu, m):
@@ -216,6 +266,8 @@ public final class TFLiteModel: @unchecked Sendable {
             case let .concat(axis, relu):
                 let c = concat(node.inputs.map { values[$0]! }, axis: axis < 0 ? axis + x.rank : axis)
                 y = relu ? activation(.relu, c) : c
+            case let .mean(axes, keepDims): y = TFLiteKernels.mean(x, axes: axes.map { $0 < 0 ? $0 + x.rank : $0 }, keepDims: keepDims)
+            case let .softmax(beta): y = TFLiteKernels.softmax(x, beta: beta)
             case .copy: y = x
             }
             values[node.output] = y

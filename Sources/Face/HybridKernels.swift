@@ -1,0 +1,117 @@
+import TensorCore
+
+/// INT8 weights with one scale per output channel (zero points are 0: symmetric).
+struct QuantizedWeights: Sendable {
+    let shape: [Int]
+    let values: [Int8]
+    let scales: [Float]
+    let axis: Int
+}
+
+/// LiteRT's hybrid (dynamic-range) convolutions: float activations are quantized per image to
+/// INT8 with an asymmetric range that always contains 0, convolved with the INT8 weights in
+/// integer arithmetic, and scaled back to float per output channel. Emulating this rather than
+/// dequantizing the weights keeps outputs equal to LiteRT's reference kernels (rounding included),
+/// not merely close to them.
+enum HybridKernels {
+    /// One image quantized: values, scale and zero point (LiteRT's AsymmetricQuantizeFloats:
+    /// the range is computed in double, the zero point nudged to [−128, 127] and rounded half away
+    /// from zero).
+    struct QuantizedInput {
+        let values: [Int32]
+        let scale: Float
+        let zeroPoint: Int32
+    }
+
+    static func quantize(_ x: ArraySlice<Float>) -> QuantizedInput {
+        let rmin = Double(min(0, x.min() ?? 0)), rmax = Double(max(0, x.max() ?? 0))
+        guard rmin != rmax else { return QuantizedInput(values: [Int32](repeating: 0, count: x.count), scale: 1, zeroPoint: 0) }
+        let scale = (rmax - rmin) / 255
+        let fromMin = -128 - rmin / scale, fromMax = 127 - rmax / scale
+        let zeroDouble = 128 + abs(rmin / scale) < 127 + abs(rmax / scale) ? fromMin : fromMax
+        let zero: Int32 = zeroDouble <= -128 ? -128 : zeroDouble >= 127 ? 127 : Int32(zeroDouble.rounded())
+        let storedScale = Float(scale)
+        let inverse = Float(1.0 / Double(storedScale))
+        let values = x.map { v -> Int32 in
+            let q = Int32((Float(zero) + v * inverse).rounded())
+            return min(127, max(-128, q))
+        }
+        return QuantizedInput(values: values, scale: storedScale, zeroPoint: zero)
+    }
+
+    /// CONV_2D with filter [O, KH, KW, I]: acc = Σ w·(q − zp); out = acc·s_w[o]·s_x + bias.
+    static func conv(_ x: Tensor, filter: QuantizedWeights, bias: Tensor?, stride: (Int, Int), dilation: (Int, Int), same: Bool, relu: Bool) -> Tensor {
+        let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (o, kh, kw) = (filter.shape[0], filter.shape[1], filter.shape[2])
+        let (oh, ph) = TFLiteKernels.window(h, kernel: kh, stride: stride.0, dilation: dilation.0, same: same)
+        let (ow, pw) = TFLiteKernels.window(w, kernel: kw, stride: stride.1, dilation: dilation.1, same: same)
+        let b = bias?.scalars ?? [Float](repeating: 0, count: o)
+        let input = x.scalars
+        let weights = filter.values.map(Int32.init)
+        var out = [Float](repeating: 0, count: n * oh * ow * o)
+        for img in 0..<n {
+            let q = quantize(input[(img * h * w * c)..<((img + 1) * h * w * c)])
+            for y in 0..<oh {
+                for xx in 0..<ow {
+                    for oc in 0..<o {
+                        var acc: Int32 = 0
+                        for i in 0..<kh {
+                            let sy = y * stride.0 - ph + i * dilation.0
+                            guard sy >= 0 && sy < h else { continue }
+                            for j in 0..<kw {
+                                let sx = xx * stride.1 - pw + j * dilation.1
+                                guard sx >= 0 && sx < w else { continue }
+                                let s = (sy * w + sx) * c, f = ((oc * kh + i) * kw + j) * c
+                                for k in 0..<c { acc &+= weights[f + k] &* (q.values[s + k] &- q.zeroPoint) }
+                            }
+                        }
+                        var v = Float(acc) * filter.scales[oc] * q.scale + b[oc]
+                        if relu { v = max(v, 0) }
+                        out[((img * oh + y) * ow + xx) * o + oc] = v
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [n, oh, ow, o], values: out)
+    }
+
+    /// DEPTHWISE_CONV_2D with filter [1, KH, KW, C·m]: out = acc·(s_w[k]·s_x) + bias (LiteRT
+    /// groups the two scales first here, unlike CONV_2D).
+    static func depthwise(_ x: Tensor, filter: QuantizedWeights, bias: Tensor?, stride: (Int, Int), dilation: (Int, Int), same: Bool,
+                          relu: Bool, multiplier: Int) -> Tensor {
+        let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (kh, kw, oc) = (filter.shape[1], filter.shape[2], filter.shape[3])
+        let (oh, ph) = TFLiteKernels.window(h, kernel: kh, stride: stride.0, dilation: dilation.0, same: same)
+        let (ow, pw) = TFLiteKernels.window(w, kernel: kw, stride: stride.1, dilation: dilation.1, same: same)
+        let b = bias?.scalars ?? [Float](repeating: 0, count: oc)
+        let input = x.scalars
+        let weights = filter.values.map(Int32.init)
+        var out = [Float](repeating: 0, count: n * oh * ow * oc)
+        var acc = [Int32](repeating: 0, count: oc)
+        for img in 0..<n {
+            let q = quantize(input[(img * h * w * c)..<((img + 1) * h * w * c)])
+            for y in 0..<oh {
+                for xx in 0..<ow {
+                    for k in 0..<oc { acc[k] = 0 }
+                    for i in 0..<kh {
+                        let sy = y * stride.0 - ph + i * dilation.0
+                        guard sy >= 0 && sy < h else { continue }
+                        for j in 0..<kw {
+                            let sx = xx * stride.1 - pw + j * dilation.1
+                            guard sx >= 0 && sx < w else { continue }
+                            let s = (sy * w + sx) * c, f = (i * kw + j) * oc
+                            for k in 0..<oc { acc[k] &+= weights[f + k] &* (q.values[s + k / multiplier] &- q.zeroPoint) }
+                        }
+                    }
+                    let base = ((img * oh + y) * ow + xx) * oc
+                    for k in 0..<oc {
+                        var v = Float(acc[k]) * (filter.scales[k] * q.scale) + b[k]
+                        if relu { v = max(v, 0) }
+                        out[base + k] = v
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [n, oh, ow, oc], values: out)
+    }
+}
