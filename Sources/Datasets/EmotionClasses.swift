@@ -12,4 +12,25 @@ public enum EmotionClasses {
     public static func index(of name: String, in classes: [String]) -> Int? {
         classes.firstIndex { $0.caseInsensitiveCompare(name) == .orderedSame }
     }
+
+    /// One spelling per emotion, so that class lists from different sources can be matched
+    /// ("happy" in fer and DFEW, "happiness" in MAFW and the embedded model); nil for a name that
+    /// is not one of the basic seven.
+    public static func basic(_ name: String) -> String? {
+        switch name.lowercased() {
+        case "happy", "happiness": return "happiness"
+        case "sad", "sadness": return "sadness"
+        case "neutral": return "neutral"
+        case "angry", "anger": return "anger"
+        case "surprise", "surprised": return "surprise"
+        case "disgust", "disgusted": return "disgust"
+        case "fear", "fearful", "afraid": return "fear"
+        default: return nil
+        }
+    }
+
+    /// For each class in `from`, the index of the same basic emotion in `to` (nil where `to` has none).
+    public static func map(_ from: [String], to: [String]) -> [Int?] {
+        from.map { name in basic(name).flatMap { b in to.firstIndex { basic($0) == b } } }
+    }
 }

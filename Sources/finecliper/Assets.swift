@@ -34,6 +34,7 @@ enum Assets {
 
     static let dlibLandmarks = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
     static var blazeFace: String { path("face_detection_short_range.tflite") }
+    static var expressionReference: String { path("emotion_model_quantized.tflite") }
 
     /// Fails with a message that says how to install what is missing.
     static func require(_ path: String, what: String) throws -> String {

@@ -27,7 +27,7 @@ struct Finecliper: ParsableCommand {
             Without a subcommand finecliper opens the terminal workbench (finecliper tui) on the samples.
             """,
         version: version,
-        subcommands: [TuiCommand.self, DatasetCommand.self, PretrainCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self, FeaturesCommand.self, ModelCommand.self, SynthCommand.self, LandmarksCommand.self, DescribeCommand.self, CropCommand.self, ClipCommand.self, Inspect.self, Bench.self]
+        subcommands: [TuiCommand.self, DatasetCommand.self, PretrainCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self, ReferenceCommand.self, FeaturesCommand.self, ModelCommand.self, SynthCommand.self, LandmarksCommand.self, DescribeCommand.self, CropCommand.self, ClipCommand.self, Inspect.self, Bench.self]
     )
 
     mutating func run() throws {

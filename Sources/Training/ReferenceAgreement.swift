@@ -1,0 +1,66 @@
+import Datasets
+import Face
+import Foundation
+import Media
+
+extension VideoPredictor {
+    /// The model's probabilities frame by frame for a long clip: the model on overlapping segments
+    /// of `segment` frames every `hop` frames (each described from its own landmarks), every frame
+    /// taking the segment whose centre is nearest. `track` holds the full-frame landmarks the
+    /// motion describer reads. A clip no longer than a segment is one segment.
+    public func timeline(_ clip: FaceClip, track: [[SIMD2<Double>]], segment: Int, hop: Int) throws -> [[Float]] {
+        let n = clip.frames.count
+        guard n > 0 else { return [] }
+        let length = min(max(segment, 1), n), step = max(hop, 1)
+        var starts = Array(stride(from: 0, through: n - length, by: step))
+        if starts.last! != n - length { starts.append(n - length) }
+        var scores: [[Float]] = []
+        for start in starts {
+            let r = start..<(start + length)
+            let part = FaceClip(frames: Array(clip.frames[r]), points: Array(clip.points[r]),
+                                description: MotionDescriber.describe(Array(track[r])), facesFound: clip.facesFound)
+            scores.append(try predict(part, windowFrames: 0).output.probabilities[0])
+        }
+        let centres = starts.map { Double($0) + Double(length - 1) / 2 }
+        return (0..<n).map { f in
+            scores[centres.indices.min { abs(centres[$0] - Double(f)) < abs(centres[$1] - Double(f)) }!]
+        }
+    }
+}
+
+/// How often a model's top class agrees with the real-face reference's (fer's mini-Xception) on
+/// frames where the reference is confident. The two class lists are matched by emotion name;
+/// frames whose reference class the model does not have are left out.
+public struct ReferenceAgreement: Sendable {
+    public let minConfidence: Float
+    /// Model class index for each reference label.
+    public let classMap: [Int?]
+    public private(set) var frames = 0, confident = 0, agreeing = 0
+    /// Confident frames per reference class, and how many of them the model agreed on.
+    public private(set) var perClass: [(frames: Int, agreeing: Int)]
+
+    public init(modelClasses: [String], minConfidence: Float = 0.6) {
+        self.minConfidence = minConfidence
+        classMap = EmotionClasses.map(ExpressionReference.labels, to: modelClasses)
+        perClass = Array(repeating: (0, 0), count: ExpressionReference.labels.count)
+    }
+
+    /// The model's class for one frame where the reference is confident, if it counts; then
+    /// whether they agree.
+    public mutating func add(reference: [Float]?, model: [Float]?) {
+        frames += 1
+        guard let reference, let model, let p = reference.max(), p >= minConfidence,
+              let r = reference.firstIndex(of: p), let mapped = classMap[r], let top = model.indices.max(by: { model[$0] < model[$1] }) else { return }
+        confident += 1
+        perClass[r].frames += 1
+        if top == mapped { agreeing += 1; perClass[r].agreeing += 1 }
+    }
+
+    public mutating func merge(_ other: ReferenceAgreement) {
+        frames += other.frames; confident += other.confident; agreeing += other.agreeing
+        for i in perClass.indices { perClass[i].frames += other.perClass[i].frames; perClass[i].agreeing += other.perClass[i].agreeing }
+    }
+
+    /// Agreeing share of the confident frames, nil when there are none.
+    public var rate: Double? { confident == 0 ? nil : Double(agreeing) / Double(confident) }
+}

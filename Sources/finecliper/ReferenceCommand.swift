@@ -1,0 +1,127 @@
+import ArgumentParser
+import Datasets
+import Face
+import Foundation
+import Media
+import TensorCore
+import Training
+
+/// `finecliper reference CLIP…`: a model (the embedded one by default) beside the real-face
+/// reference, fer's FER2013 mini-Xception, frame by frame: both timelines and how often the model's
+/// top class agrees with the reference where the reference is confident.
+struct ReferenceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reference",
+        abstract: "Compare a model with the real-face reference (fer's FER2013 classifier) frame by frame.",
+        discussion: """
+            Every frame's face is tracked (BlazeFace and dlib's 68 points). The reference classifies each \
+            frame on its own, from fer's preprocessing of a Haar-like box around the landmarks; the model \
+            classifies overlapping segments (--segment seconds every --hop seconds, each frame taking the \
+            nearest segment's scores). Agreement counts frames where the reference's top probability is \
+            at least --min-confidence and its class is one the model has. Timeline letters: A angry, \
+            D disgust, F fear, H happy, S sad, U surprise, N neutral, · no face or not confident.
+            """)
+
+    @Argument(help: "Videos, images or folders of frame images.") var clips: [String]
+    @Option(help: "A checkpoint written by finecliper train (default: the embedded model).") var checkpoint: String?
+    @Option(help: "The CLIP under the checkpoint, if not the one it names.") var model: String?
+    @Option(help: "Reference probability a frame needs to count.") var minConfidence: Float = 0.6
+    @Option(help: "Seconds of video per model segment.") var segment = 1.0
+    @Option(help: "Seconds between model segments.") var hop = 0.25
+    @Option(help: "Write per-frame probabilities of both to this CSV file.") var csv: String?
+    @Option(help: "Timeline width in characters.") var width = 72
+    @Flag(help: "Print one JSON object per clip (JSON Lines).") var json = false
+
+    func validate() throws {
+        guard (0...1).contains(minConfidence) else { throw ValidationError("--min-confidence must be between 0 and 1") }
+        guard segment > 0, hop > 0, segment.isFinite, hop.isFinite else { throw ValidationError("--segment and --hop must be positive") }
+        guard (8...1000).contains(width) else { throw ValidationError("--width must be between 8 and 1000") }
+    }
+
+    static let letters: [String: Character] = ["anger": "A", "disgust": "D", "fear": "F", "happiness": "H", "sadness": "S", "surprise": "U", "neutral": "N"]
+
+    func run() throws {
+        let path = checkpoint ?? Assets.embeddedCheckpoint
+        if checkpoint == nil, !FileManager.default.fileExists(atPath: path) {
+            throw CommandError("the embedded model is not at \(path); give --checkpoint", kind: .missingInput)
+        }
+        let predictor = try VideoPredictor(checkpoint: path, clipModel: model, bpeFile: Assets.bpe, embeddedFolder: Assets.embeddedCLIP)
+        let reference = try ExpressionReference(modelPath: try Assets.require(Assets.expressionReference, what: "fer's expression model"))
+        let tracker = try FaceTools.tracker()
+        var total = ReferenceAgreement(modelClasses: predictor.classes, minConfidence: minConfidence)
+        let fer = ExpressionReference.labels
+        var table = "clip,frame,time," + fer.map { "reference_\($0)" }.joined(separator: ",") + "," + fer.map { "model_\($0)" }.joined(separator: ",") + "\n"
+        var failures = 0
+        for clip in clips {
+            do {
+                let source = try FaceTools.open(clip)
+                tracker.reset()
+                var builder = FaceClip.Builder()
+                var track: [[SIMD2<Double>]] = [], references: [[Float]?] = [], times: [Double] = []
+                _ = try source.forEachFrame { i, t, image in
+                    let found = try tracker.process(image, frame: i, timestamp: t)
+                    builder.add(image, found: found)
+                    track.append(found.success ? found.points : [])
+                    times.append(t)
+                    references.append(found.success && found.points.count == 68
+                                      ? try reference.probabilities(image, box: ExpressionReference.Box(landmarks: found.points)) : nil)
+                }
+                let face = try builder.finish()
+                let fps = times.count > 1 ? Double(times.count - 1) / max(times.last! - times.first!, 1e-6) : 1
+                let timeline = try predictor.timeline(face, track: track, segment: Int((segment * fps).rounded()), hop: Int((hop * fps).rounded()))
+                var agreement = ReferenceAgreement(modelClasses: predictor.classes, minConfidence: minConfidence)
+                // The model's probabilities in fer's class order (0 where the model lacks the class).
+                let back = EmotionClasses.map(fer, to: predictor.classes)
+                for (i, r) in references.enumerated() {
+                    let face = i < face.points.count && !face.points[i].isEmpty
+                    agreement.add(reference: r, model: face ? timeline[i] : nil)
+                    let m = back.map { k in k.map { timeline[i][$0] } ?? 0 }
+                    table += "\(PredictCommand.csvField(clip)),\(i),\(String(format: "%.4f", times[i])),"
+                        + (r ?? Array(repeating: Float.nan, count: fer.count)).map { String(format: "%.5f", $0) }.joined(separator: ",") + ","
+                        + (face ? m : Array(repeating: Float.nan, count: fer.count)).map { String(format: "%.5f", $0) }.joined(separator: ",") + "\n"
+                }
+                total.merge(agreement)
+                let referenceLine = Self.line(references.map { p in p.flatMap { p in p.max()! >= minConfidence ? EmotionClasses.basic(fer[p.firstIndex(of: p.max()!)!]) : nil } }, width: width)
+                let modelLine = Self.line(timeline.indices.map { i in
+                    face.points[i].isEmpty ? nil : EmotionClasses.basic(predictor.classes[timeline[i].indices.max { timeline[i][$0] < timeline[i][$1] }!]) ?? "?"
+                }, width: width)
+                if json {
+                    struct Line: Encodable { let clip: String; let frames: Int; let facesFound: Int; let confidentFrames: Int; let agreeing: Int; let agreement: Double?; let reference: String; let model: String }
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys]
+                    print(String(decoding: try encoder.encode(Line(clip: clip, frames: face.frames.count, facesFound: face.facesFound, confidentFrames: agreement.confident,
+                                                                    agreeing: agreement.agreeing, agreement: agreement.rate, reference: referenceLine, model: modelLine)), as: UTF8.self))
+                } else {
+                    print("\(TerminalText.escaped(clip)): \(face.frames.count) frames, face in \(face.facesFound)")
+                    print("  reference \(referenceLine)")
+                    print("  model     \(modelLine)")
+                    print("  " + Self.summary(agreement))
+                }
+            } catch {
+                failures += 1
+                FileHandle.standardError.write(Data("\(TerminalText.escaped(clip)): \(error)\n".utf8))
+            }
+        }
+        if !json && clips.count > 1 { print("all clips: " + Self.summary(total)) }
+        if let csv { try AtomicFile.write(Data(table.utf8), to: csv) }
+        if failures == clips.count { throw CommandError("no clip could be compared", kind: .badData) }
+    }
+
+    /// The most frequent class in each of `width` cells (or fewer when there are fewer frames) as letters.
+    static func line(_ classes: [String?], width: Int) -> String {
+        let cells = min(width, classes.count)
+        return String((0..<cells).map { c -> Character in
+            let part = classes[(c * classes.count / cells)..<((c + 1) * classes.count / cells)].compactMap { $0 }
+            guard !part.isEmpty else { return "·" }
+            let counts = Dictionary(part.map { ($0, 1) }, uniquingKeysWith: +)
+            let best = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key
+            return letters[best] ?? "?"
+        })
+    }
+
+    static func summary(_ a: ReferenceAgreement) -> String {
+        guard let rate = a.rate else { return "no frame where the reference is at least \(a.minConfidence) sure" }
+        let parts = a.perClass.enumerated().filter { $0.element.frames > 0 }.map { "\(ExpressionReference.labels[$0.offset]) \($0.element.agreeing)/\($0.element.frames)" }
+        return String(format: "agreement %.1f %% of %d confident frames (%@)", 100 * rate, a.confident, parts.joined(separator: ", "))
+    }
+}

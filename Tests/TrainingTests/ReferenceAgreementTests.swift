@@ -1,0 +1,48 @@
+import Datasets
+import Face
+import Foundation
+import Testing
+import TestSupport
+@testable import Training
+
+/// The model-vs-reference measure: class lists matched by emotion name, frames counted only where
+/// the reference is confident, and the command on a real clip.
+@Suite struct ReferenceAgreementTests {
+    @Test func classListsMatchByEmotion() {
+        #expect(EmotionClasses.map(ExpressionReference.labels, to: ["happiness", "sadness", "neutral", "anger", "surprise", "disgust", "fear"])
+                == [3, 5, 6, 0, 1, 4, 2])
+        #expect(EmotionClasses.map(["Happy", "Contempt"], to: EmotionClasses.eleven) == [0, nil])
+        #expect(EmotionClasses.basic("Disappointment") == nil)
+    }
+
+    @Test func onlyConfidentFramesOfSharedClassesCount() {
+        let classes = ["happiness", "sadness", "contempt"]
+        var a = ReferenceAgreement(modelClasses: classes, minConfidence: 0.6)
+        func fer(_ k: Int, _ p: Float) -> [Float] { (0..<7).map { $0 == k ? p : (1 - p) / 6 } }
+        a.add(reference: fer(3, 0.9), model: [0.8, 0.1, 0.1])   // happy, agrees
+        a.add(reference: fer(4, 0.7), model: [0.8, 0.1, 0.1])   // sad, model says happy
+        a.add(reference: fer(3, 0.5), model: [0.8, 0.1, 0.1])   // not confident
+        a.add(reference: fer(0, 0.9), model: [0.8, 0.1, 0.1])   // angry: the model has no anger
+        a.add(reference: nil, model: [0.8, 0.1, 0.1])           // no face for the reference
+        a.add(reference: fer(3, 0.9), model: nil)               // no face for the model
+        #expect(a.frames == 6 && a.confident == 2 && a.agreeing == 1 && a.rate == 0.5)
+        #expect(a.perClass[3] == (1, 1) && a.perClass[4] == (1, 0))
+        var b = a
+        b.merge(a)
+        #expect(b.confident == 4 && b.agreeing == 2)
+        #expect(ReferenceAgreement(modelClasses: classes).rate == nil)
+    }
+
+    /// single_face.mp4: a man goes from neutral to smiling; the reference sees exactly that.
+    @Test func referenceTimelineOfARealClip() throws {
+        let video = EmbeddedModelTests.root + "/assets/media/single_face.mp4"
+        let run = try FinecliperBinary.run(["reference", video, "--json", "--width", "12"])
+        #expect(run.status == 0, "\(run.output)")
+        let line = run.output.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
+        struct Line: Decodable { let frames: Int; let confidentFrames: Int; let reference: String; let model: String }
+        let result = try JSONDecoder().decode(Line.self, from: Data(line.utf8))
+        #expect(result.frames == 72 && result.reference.count == 12 && result.model.count == 12)
+        #expect(result.reference.hasPrefix("NN") && result.reference.hasSuffix("HH"), "\(result.reference)")
+        #expect(result.confidentFrames > 60)
+    }
+}
