@@ -234,7 +234,8 @@ final class PlayerScreen: Screen {
             y += n + 1
         }
         if y + 2 < r.y + r.height {
-            b.put("top class over the clip", x: r.x, y: y, style: app.style("title", bold: true), maxWidth: r.width); y += 1
+            let title = p.hasReference ? "top class over the clip: model, real-face reference" : "top class over the clip"
+            b.put(title, x: r.x, y: y, style: app.style("title", bold: true), maxWidth: r.width); y += 1
             // One entry per cell (not per frame: a long clip has far more frames than the row has cells).
             let total = max(1, p.frameCount, s.framesScored), cells = min(total, max(1, r.width))
             let top: [Int?] = (0..<cells).map { c in
@@ -245,6 +246,23 @@ final class PlayerScreen: Screen {
             }
             ClassTimeline.render(top, classes: s.classes, colors: app.classColors, playhead: frameIndex * cells / total, into: &b,
                                  Rect(x: r.x, y: y, width: r.width, height: 1), style: app.style("inactive_fg"))
+            y += 1
+            if p.hasReference && y < r.y + r.height {
+                let opinion: [Int?] = (0..<cells).map { c in
+                    guard let q = p.referenceProbabilities(at: c * total / cells, classes: s.classes) else { return nil }
+                    return q.indices.filter { q[$0] != nil }.max { q[$0]! < q[$1]! }
+                }
+                ClassTimeline.render(opinion, classes: s.classes, colors: app.classColors, playhead: frameIndex * cells / total, into: &b,
+                                     Rect(x: r.x, y: y, width: r.width, height: 1), style: app.style("inactive_fg"))
+                y += 1
+            }
+            y += 1
+        }
+        // The second opinion: fer's classifier, trained on real faces, on this frame alone.
+        if let q = p.referenceProbabilities(at: frameIndex, classes: s.classes), y + 2 < r.y + r.height {
+            let ranked = s.classes.indices.filter { q[$0] != nil }.sorted { q[$0]! > q[$1]! }.prefix(2)
+            b.put("fer on frame \(frameIndex + 1): " + ranked.map { String(format: "%@ %.0f%%", s.classes[$0], 100 * q[$0]!) }.joined(separator: " · "),
+                  x: r.x, y: y, style: app.base, maxWidth: r.width)
             y += 2
         }
         drawDescription(into: &b, Rect(x: r.x, y: y, width: r.width, height: r.y + r.height - y), scores: s, app: app)

@@ -1,3 +1,4 @@
+import Datasets
 import Face
 import Foundation
 import Media
@@ -26,6 +27,7 @@ public final class ClipPlayback: @unchecked Sendable {
     public let entry: ClipEntry
     let memoryBudget: Int
     let hasFaceModels: Bool
+    let referenceModel: Bool
     /// Scores the clip as it is tracked, when a model is loaded and the face models are there.
     public let inference: LiveInference?
     let lock = NSCondition()
@@ -36,6 +38,8 @@ public final class ClipPlayback: @unchecked Sendable {
     var window = Int.max
     var frames: [Int: DisplayFrame] = [:]
     var tracks: [Int: [SIMD2<Double>]] = [:]
+    /// The expression reference's probabilities per tracked frame with a face (fer's class order).
+    var references: [Int: [Float]] = [:]
     /// Frames the tracker has passed (decoded, landmarks known when there is a tracker).
     var seen = Set<Int>()
     var head = 0
@@ -57,6 +61,7 @@ public final class ClipPlayback: @unchecked Sendable {
         self.entry = entry
         self.memoryBudget = memoryBudget
         hasFaceModels = faceModels != nil
+        referenceModel = faceModels?.reference != nil
         inference = faceModels == nil ? nil : model.map { LiveInference(model: $0) }
         let path = entry.path
         DispatchQueue.global(qos: .userInitiated).async { [self] in
@@ -79,6 +84,17 @@ public final class ClipPlayback: @unchecked Sendable {
             inference?.finish()
             lock.lock(); trackingDone = true; lock.broadcast(); lock.unlock()
         }
+    }
+
+    /// Whether frames get the real-face reference's second opinion (its model is installed).
+    public var hasReference: Bool { referenceModel }
+
+    /// The real-face reference's probabilities for `frame` in the order of `classes` (nil for a
+    /// class it does not know), once the tracker has passed the frame and found a face.
+    public func referenceProbabilities(at frame: Int, classes: [String]) -> [Float?]? {
+        lock.lock(); defer { lock.unlock() }
+        guard let p = references[frame] else { return nil }
+        return EmotionClasses.map(classes, to: ExpressionReference.labels).map { $0.map { p[$0] } }
     }
 
     /// Whether the clip has been opened (frame rate and count known).
@@ -119,7 +135,8 @@ public final class ClipPlayback: @unchecked Sendable {
             inference?.add(image, found: r, frame: i)
             track.append(r.points)
             let points = r.success ? r.points : []
-            lock.lock(); tracks[i] = points; seen.insert(i); lock.unlock()
+            let opinion = points.count == 68 ? try faceModels?.reference?.probabilities(image, box: ExpressionReference.Box(landmarks: points)) : nil
+            lock.lock(); tracks[i] = points; references[i] = opinion; seen.insert(i); lock.unlock()
             if wanted { store(display(shown, index: i, scale: scale, points: points)) }
         }
         let text = faceModels == nil ? nil : MotionDescriber.describe(track)

@@ -77,7 +77,7 @@ struct TuiCommand: ParsableCommand {
         }
         let settings = Settings.load()
         let (themes, themeProblems) = Settings.themes(first: theme ?? settings.theme)
-        let models = try? FaceModels.load(blazeFace: Assets.blazeFace, dlibLandmarks: Assets.dlibLandmarks)
+        let models = try? FaceModels.load(blazeFace: Assets.blazeFace, dlibLandmarks: Assets.dlibLandmarks, expressionReference: Assets.expressionReference)
         var problems = settings.problems + themeProblems + (models == nil ? ["face models missing (run scripts/setup): playing without landmarks"] : [])
         // A checkpoint asked for must load; the embedded default may be missing (said, not fatal).
         var classifier: ClassifierModel?

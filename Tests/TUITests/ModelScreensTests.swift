@@ -14,7 +14,8 @@ import Datasets
     static let model = try! ClassifierModel(checkpoint: nil, embeddedCheckpoint: root + "/" + ModelSource.embeddedCheckpoint,
                                             embeddedCLIP: root + "/" + ModelSource.embeddedCLIP, bpeFile: root + "/assets/bpe_simple_vocab_16e6.txt")
     static let faces = try! FaceModels.load(blazeFace: root + "/assets/face_detection_short_range.tflite",
-                                            dlibLandmarks: "/usr/share/dlib/shape_predictor_68_face_landmarks.dat")
+                                            dlibLandmarks: "/usr/share/dlib/shape_predictor_68_face_landmarks.dat",
+                                            expressionReference: root + "/assets/emotion_model_quantized.tflite")
 
     func app() throws -> App {
         let catalog = try ClipCatalog.dataset(root: Self.root + "/samples", format: nil, fold: nil, split: "all",
@@ -42,7 +43,8 @@ import Datasets
         #expect(text.contains("embedded: all 32 frames scored") && text.contains("clip (16 frames sampled)"), "\(text)")
         #expect(text.contains("▸happiness") && text.contains("%"), "the prediction is marked")
         #expect(text.contains("window of 4 frames") && text.contains("┃"), "the frame's own value is ticked")
-        #expect(text.contains("top class over the clip") && text.contains("HHHH"))
+        #expect(text.contains("top class over the clip: model, real-face reference") && text.contains("HHHH"))
+        #expect(text.contains("fer on frame ") && text.contains("%"), "the second opinion on this frame")
         #expect(text.contains("description (descriptions file)") && text.contains("the model read (motion describer)") && text.contains("the model's CLIP sees"))
         #expect(text.contains("model embedded (7 classes)"), "the status bar names the model")
         app.handle("tab")

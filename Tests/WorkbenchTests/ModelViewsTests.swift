@@ -15,6 +15,9 @@ import Training
     static let faces = try! FaceModels.load(blazeFace: root + "/assets/face_detection_short_range.tflite",
                                             dlibLandmarks: "/usr/share/dlib/shape_predictor_68_face_landmarks.dat")
     static let catalog = try! ClipCatalog.dataset(root: root + "/samples", format: nil, fold: nil, split: "all")
+    static let withReference = try! FaceModels.load(blazeFace: root + "/assets/face_detection_short_range.tflite",
+                                                    dlibLandmarks: "/usr/share/dlib/shape_predictor_68_face_landmarks.dat",
+                                                    expressionReference: root + "/assets/emotion_model_quantized.tflite")
 
     func waitUntil(_ seconds: Double = 60, _ condition: () -> Bool) -> Bool {
         let end = Date().addingTimeInterval(seconds)
@@ -48,6 +51,23 @@ import Training
         #expect(s.phrases.count == 3 && s.modalityMargins.count == 4 && s.fusionWeights.count == 4)
         #expect(abs(s.fusionWeights.map(\.weight).reduce(0, +) - 1) < 1e-4)
         #expect(s.sample(at: 0) == 0 && s.sample(at: 19) == 15)
+    }
+
+    /// The real-face reference's second opinion arrives frame by frame in the model's class order:
+    /// on single_face.mp4 neutral first, happiness from the middle on.
+    @Test func framesGetTheRealFaceReferencesOpinion() throws {
+        let clip = ClipEntry(id: "single_face", path: Self.root + "/assets/media/single_face.mp4")
+        let playback = ClipPlayback(entry: clip, faceModels: Self.withReference)
+        defer { playback.cancel() }
+        #expect(playback.hasReference)
+        #expect(waitUntil { playback.referenceProbabilities(at: 71, classes: Self.model.classes) != nil })
+        func top(_ f: Int) -> String? {
+            guard let q = playback.referenceProbabilities(at: f, classes: Self.model.classes) else { return nil }
+            #expect(q.count == 7 && q.allSatisfy { $0 != nil })
+            return Self.model.classes[q.indices.max { q[$0]! < q[$1]! }!]
+        }
+        #expect(top(0) == "neutral" && top(45) == "happiness")
+        #expect(!ClipPlayback(entry: clip, faceModels: Self.faces).hasReference)
     }
 
     @Test func thePlayersScoresEqualTheEvaluationsVerdict() throws {
