@@ -51,23 +51,31 @@ enum HybridKernels {
         var out = [Float](repeating: 0, count: n * oh * ow * o)
         for img in 0..<n {
             let q = quantize(input[(img * h * w * c)..<((img + 1) * h * w * c)])
-            for y in 0..<oh {
-                for xx in 0..<ow {
-                    for oc in 0..<o {
-                        var acc: Int32 = 0
-                        for i in 0..<kh {
-                            let sy = y * stride.0 - ph + i * dilation.0
-                            guard sy >= 0 && sy < h else { continue }
-                            for j in 0..<kw {
-                                let sx = xx * stride.1 - pw + j * dilation.1
-                                guard sx >= 0 && sx < w else { continue }
-                                let s = (sy * w + sx) * c, f = ((oc * kh + i) * kw + j) * c
-                                for k in 0..<c { acc &+= weights[f + k] &* (q.values[s + k] &- q.zeroPoint) }
+            // Centred once (q − zp), then every output is an integer dot product over valid taps.
+            let centred = q.values.map { $0 &- q.zeroPoint }
+            centred.withUnsafeBufferPointer { xs in
+                weights.withUnsafeBufferPointer { ws in
+                    out.withUnsafeMutableBufferPointer { dst in
+                        for y in 0..<oh {
+                            for xx in 0..<ow {
+                                for oc in 0..<o {
+                                    var acc: Int32 = 0
+                                    for i in 0..<kh {
+                                        let sy = y * stride.0 - ph + i * dilation.0
+                                        guard sy >= 0 && sy < h else { continue }
+                                        for j in 0..<kw {
+                                            let sx = xx * stride.1 - pw + j * dilation.1
+                                            guard sx >= 0 && sx < w else { continue }
+                                            let s = xs.baseAddress! + (sy * w + sx) * c, f = ws.baseAddress! + ((oc * kh + i) * kw + j) * c
+                                            for k in 0..<c { acc &+= f[k] &* s[k] }
+                                        }
+                                    }
+                                    var v = Float(acc) * filter.scales[oc] * q.scale + b[oc]
+                                    if relu { v = max(v, 0) }
+                                    dst[((img * oh + y) * ow + xx) * o + oc] = v
+                                }
                             }
                         }
-                        var v = Float(acc) * filter.scales[oc] * q.scale + b[oc]
-                        if relu { v = max(v, 0) }
-                        out[((img * oh + y) * ow + xx) * o + oc] = v
                     }
                 }
             }
@@ -90,24 +98,35 @@ enum HybridKernels {
         var acc = [Int32](repeating: 0, count: oc)
         for img in 0..<n {
             let q = quantize(input[(img * h * w * c)..<((img + 1) * h * w * c)])
-            for y in 0..<oh {
-                for xx in 0..<ow {
-                    for k in 0..<oc { acc[k] = 0 }
-                    for i in 0..<kh {
-                        let sy = y * stride.0 - ph + i * dilation.0
-                        guard sy >= 0 && sy < h else { continue }
-                        for j in 0..<kw {
-                            let sx = xx * stride.1 - pw + j * dilation.1
-                            guard sx >= 0 && sx < w else { continue }
-                            let s = (sy * w + sx) * c, f = (i * kw + j) * oc
-                            for k in 0..<oc { acc[k] &+= weights[f + k] &* (q.values[s + k / multiplier] &- q.zeroPoint) }
+            let centred = q.values.map { $0 &- q.zeroPoint }
+            centred.withUnsafeBufferPointer { xs in
+                weights.withUnsafeBufferPointer { ws in
+                    acc.withUnsafeMutableBufferPointer { a in
+                        for y in 0..<oh {
+                            for xx in 0..<ow {
+                                for k in 0..<oc { a[k] = 0 }
+                                for i in 0..<kh {
+                                    let sy = y * stride.0 - ph + i * dilation.0
+                                    guard sy >= 0 && sy < h else { continue }
+                                    for j in 0..<kw {
+                                        let sx = xx * stride.1 - pw + j * dilation.1
+                                        guard sx >= 0 && sx < w else { continue }
+                                        let s = xs.baseAddress! + (sy * w + sx) * c, f = ws.baseAddress! + (i * kw + j) * oc
+                                        if multiplier == 1 {
+                                            for k in 0..<oc { a[k] &+= f[k] &* s[k] }
+                                        } else {
+                                            for k in 0..<oc { a[k] &+= f[k] &* s[k / multiplier] }
+                                        }
+                                    }
+                                }
+                                let base = ((img * oh + y) * ow + xx) * oc
+                                for k in 0..<oc {
+                                    var v = Float(a[k]) * (filter.scales[k] * q.scale) + b[k]
+                                    if relu { v = max(v, 0) }
+                                    out[base + k] = v
+                                }
+                            }
                         }
-                    }
-                    let base = ((img * oh + y) * ow + xx) * oc
-                    for k in 0..<oc {
-                        var v = Float(acc[k]) * (filter.scales[k] * q.scale) + b[k]
-                        if relu { v = max(v, 0) }
-                        out[base + k] = v
                     }
                 }
             }

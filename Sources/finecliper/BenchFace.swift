@@ -4,7 +4,8 @@ import Foundation
 import Media
 
 /// `finecliper bench face VIDEO`: BlazeFace time per frame, dlib-model landmark time per face, and
-/// the whole pipeline (decode, detect/track, landmarks, smoothing) in frames per second.
+/// the real-face reference (fer's classifier, preprocessing included) per face, and the whole
+/// pipeline (decode, detect/track, landmarks, smoothing) in frames per second.
 /// scripts/bench-face adds dlib's own C++ landmark time on the same boxes.
 struct BenchFace: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,6 +41,14 @@ struct BenchFace: ParsableCommand {
         for _ in 0..<rounds { for (k, (_, box)) in found.enumerated() { _ = predictor.landmarks(in: grays[k], box: box) } }
         let landmarkMs = Date().timeIntervalSince(start) * 1000 / Double(rounds * max(found.count, 1))
 
+        var referenceMs = Double.nan
+        if let reference = try? ExpressionReference(modelPath: Assets.expressionReference) {
+            let boxes = found.enumerated().map { k, f in ExpressionReference.Box(landmarks: predictor.landmarks(in: grays[k], box: f.1)) }
+            start = Date()
+            for (k, (i, _)) in found.enumerated() { _ = try reference.probabilities(frames[i], box: boxes[k]) }
+            referenceMs = Date().timeIntervalSince(start) * 1000 / Double(max(found.count, 1))
+        }
+
         start = Date()
         let tracker = FaceTracker(detector: detector, predictor: predictor)
         let pipelineReader = try VideoReader(path: video, threads: 2)
@@ -55,9 +64,10 @@ struct BenchFace: ParsableCommand {
             try AtomicFileWrite.text(lines.joined(separator: "\n") + "\n", to: boxes)
         }
         if json {
-            print(#"{"detect_ms":\#(detectMs),"landmarks_ms":\#(landmarkMs),"pipeline_fps":\#(fps),"frames":\#(count),"faces":\#(found.count)}"#)
+            print(#"{"detect_ms":\#(detectMs),"landmarks_ms":\#(landmarkMs),"reference_ms":\#(referenceMs.isNaN ? "null" : "\(referenceMs)"),"pipeline_fps":\#(fps),"frames":\#(count),"faces":\#(found.count)}"#)
         } else {
-            print(String(format: "detection %.2f ms/frame, landmarks %.3f ms/face, pipeline %.1f frames/s (%d frames)", detectMs, landmarkMs, fps, count))
+            print(String(format: "detection %.2f ms/frame, landmarks %.3f ms/face, real-face reference %@, pipeline %.1f frames/s (%d frames)", detectMs, landmarkMs,
+                         referenceMs.isNaN ? "not installed" : String(format: "%.2f ms/face", referenceMs), fps, count))
         }
     }
 }
