@@ -10,6 +10,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case badFold(fold: Int, available: ClosedRange<Int>)
     case unknownFormat(path: String)
     case alreadyExists(path: String)
+    case missingTexture(name: String)
 
     public var description: String {
         switch self {
@@ -21,6 +22,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         case let .badFold(f, r): return "fold \(f) does not exist; this dataset has folds \(r.lowerBound)–\(r.upperBound)"
         case let .unknownFormat(p): return "\(p): cannot tell which dataset layout this is; pass --format dfew|ferv39k|mafw|list"
         case let .alreadyExists(p): return "\(p): already exists; pass --replace to regenerate it"
+        case let .missingTexture(n): return "the real face \"\(n)\" this set was made with is not among the installed textures (run scripts/setup)"
         }
     }
 }
@@ -28,7 +30,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
 extension DatasetError: DomainError {
     public var kind: FailureKind {
         switch self {
-        case .missing: return .missingInput
+        case .missing, .missingTexture: return .missingInput
         case .alreadyExists: return .cannotCreate
         default: return .badData
         }

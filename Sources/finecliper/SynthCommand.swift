@@ -43,6 +43,9 @@ struct SynthCommand: ParsableCommand {
     @Flag(help: "Harder clips: intensities down to 0.3, blends of confusable classes, talking-like mouth movement, more head motion.")
     var hard = false
 
+    @Option(help: "Share of clips (0–1) rendered from real face photos, warped by the same action units, instead of drawn faces (needs scripts/setup's photos and face models).")
+    var realFaces = 0.0
+
     @Flag(help: "Replace OUT if it exists.")
     var replace = false
 
@@ -53,15 +56,23 @@ struct SynthCommand: ParsableCommand {
         guard (2...10_000).contains(frames) else { throw ValidationError("--frames must be 2…10000") }
         guard (16...2048).contains(size) else { throw ValidationError("--size must be 16…2048") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1…100") }
+        guard (0...1).contains(realFaces) else { throw ValidationError("--real-faces must be between 0 and 1") }
     }
 
     func run() throws {
         var config = SyntheticConfig()
         config.seed = seed; config.trainPerClass = trainPerClass; config.testPerClass = testPerClass
         config.frames = frames; config.size = size; config.jpegQuality = quality; config.parsingMaps = parsing; config.faceCrops = faceCrops; config.hard = hard
+        let textures = realFaces > 0 ? try RealFaceTextures.load() : []
+        if realFaces > 0 {
+            guard textures.count >= 4 else { throw CommandError("only \(textures.count) real face textures were found; run scripts/setup", kind: .missingInput) }
+            config.realFaces = realFaces
+            config.textures = textures.map(\.name)
+            print("real faces: \(textures.count) textures (\(textures.count / 2) faces and their mirror images)")
+        }
         let bar = ProgressBar(label: "synth")
         StopSignal.install()
-        try SyntheticDataset.write(config, to: out, replace: replace) { done, total in
+        try SyntheticDataset.write(config, to: out, replace: replace, textures: textures) { done, total in
             if StopSignal.requested { throw CommandError("interrupted; \(out) was not written", kind: .interrupted) }
             bar.update(done, of: total)
         }

@@ -36,6 +36,8 @@ public struct SyntheticClip: Codable, Equatable, Sendable {
     /// Talking-like mouth movement (lips parting and the jaw moving at a speaking rhythm): its
     /// depth and cycles per clip; nil for none. A distractor that names no class.
     public var talking: Talking?
+    /// The real face photo this clip is rendered from (`FaceTexture.name`); nil for a drawn face.
+    public var texture: String?
 
     public struct Talking: Codable, Equatable, Sendable {
         public var depth: Double

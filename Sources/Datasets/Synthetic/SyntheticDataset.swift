@@ -18,8 +18,18 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     public var faceCrops = false
     /// Harder clips (`SyntheticClip.init(…hard:)`): weak and blended expressions, talking, head motion.
     public var hard = false
+    /// Share of clips rendered from real face photos (`SyntheticClip.render(frame:texture:)`)
+    /// instead of drawn faces, and the names of the textures the set was made with (in order):
+    /// test clips take every fourth person (a photo and its mirror image), training clips the
+    /// others, so test faces are unseen.
+    public var realFaces = 0.0
+    public var textures: [String] = []
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case seed, trainPerClass, testPerClass, frames, size, jpegQuality, parsingMaps, faceCrops, hard, realFaces, textures
+    }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -32,6 +42,17 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
         parsingMaps = try c.decode(Bool.self, forKey: .parsingMaps)
         faceCrops = try c.decodeIfPresent(Bool.self, forKey: .faceCrops) ?? false   // sets written before face crops
         hard = try c.decodeIfPresent(Bool.self, forKey: .hard) ?? false
+        realFaces = try c.decodeIfPresent(Double.self, forKey: .realFaces) ?? 0
+        textures = try c.decodeIfPresent([String].self, forKey: .textures) ?? []
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(seed, forKey: .seed); try c.encode(trainPerClass, forKey: .trainPerClass); try c.encode(testPerClass, forKey: .testPerClass)
+        try c.encode(frames, forKey: .frames); try c.encode(size, forKey: .size); try c.encode(jpegQuality, forKey: .jpegQuality)
+        try c.encode(parsingMaps, forKey: .parsingMaps); try c.encode(faceCrops, forKey: .faceCrops); try c.encode(hard, forKey: .hard)
+        // Sets of drawn faces only keep the file they always had.
+        if realFaces > 0 { try c.encode(realFaces, forKey: .realFaces); try c.encode(textures, forKey: .textures) }
     }
 }
 
@@ -48,21 +69,43 @@ public enum SyntheticDataset {
         for k in 0..<perClass {
             for name in EmotionClasses.seven {
                 let n = out.count + 1
-                let clip = SyntheticClip(id: String(format: "synth_%05d", n), label: name, seed: splitMix64(config.seed &+ UInt64(n)),
+                var clip = SyntheticClip(id: String(format: "synth_%05d", n), label: name, seed: splitMix64(config.seed &+ UInt64(n)),
                                          frameCount: config.frames, size: config.faceCrops ? 2 * config.size : config.size, hard: config.hard)
-                out.append((clip, k < config.trainPerClass ? "train" : "test"))
+                let split = k < config.trainPerClass ? "train" : "test"
+                clip.texture = texture(for: n, split: split, config)
+                out.append((clip, split))
             }
         }
         return out
+    }
+
+    /// The real face a clip is rendered from, if any: drawn with its own generator, so the other
+    /// parameters of a seed stay as they were.
+    static func texture(for n: Int, split: String, _ config: SyntheticConfig) -> String? {
+        guard config.realFaces > 0, !config.textures.isEmpty else { return nil }
+        var g = SeededGenerator(seed: splitMix64(config.seed ^ UInt64(n) ^ 0x5445_5854))
+        guard Double(g.uniform(0, 1)) < config.realFaces else { return nil }
+        // Held out by person: a texture and its mirror image go to the same side.
+        var people: [String] = []
+        for t in config.textures where !people.contains(Self.person(t)) { people.append(Self.person(t)) }
+        let pool = config.textures.filter { t in people.count < 4 || (people.firstIndex(of: Self.person(t))! % 4 == 3) == (split == "test") }
+        return pool[g.integer(below: pool.count)]
+    }
+
+    static func person(_ texture: String) -> String {
+        texture.hasSuffix("~mirror") ? String(texture.dropLast("~mirror".count)) : texture
     }
 
     /// Generates the dataset into `root` (which must not exist unless `replace`); `progress` is
     /// called after each clip with (done, total).
     /// `progress` may throw to stop (a signal): the partial folder is removed and `root` is
     /// left as it was.
-    public static func write(_ config: SyntheticConfig, to root: String, replace: Bool = false,
+    /// `textures` must hold every name in `config.textures`.
+    public static func write(_ config: SyntheticConfig, to root: String, replace: Bool = false, textures: [FaceTexture] = [],
                              progress: (Int, Int) throws -> Void = { _, _ in }) throws {
         let fm = FileManager.default
+        let byName = Dictionary(textures.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        if let missing = config.textures.first(where: { byName[$0] == nil }) { throw DatasetError.missingTexture(name: missing) }
         let target = (root as NSString).standardizingPath
         if fm.fileExists(atPath: target) && !replace {
             throw DatasetError.alreadyExists(path: target)
@@ -70,7 +113,7 @@ public enum SyntheticDataset {
         let staging = target + ".partial-\(getpid())"
         try? fm.removeItem(atPath: staging)
         do {
-            try build(config, in: staging, progress: progress)
+            try build(config, in: staging, textures: byName, progress: progress)
             if fm.fileExists(atPath: target) { try fm.removeItem(atPath: target) }
             try fm.moveItem(atPath: staging, toPath: target)
         } catch {
@@ -79,7 +122,7 @@ public enum SyntheticDataset {
         }
     }
 
-    static func build(_ config: SyntheticConfig, in dir: String, progress: (Int, Int) throws -> Void) throws {
+    static func build(_ config: SyntheticConfig, in dir: String, textures: [String: FaceTexture], progress: (Int, Int) throws -> Void) throws {
         let fm = FileManager.default
         for sub in ["frames", "annotation", "landmarks"] + (config.parsingMaps ? ["parsing"] : []) {
             try fm.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true)
@@ -91,7 +134,7 @@ public enum SyntheticDataset {
             try fm.createDirectory(atPath: dir + "/" + folder, withIntermediateDirectories: true)
             if config.parsingMaps { try fm.createDirectory(atPath: dir + "/parsing/" + clip.id, withIntermediateDirectories: true) }
             for f in 0..<clip.frameCount {
-                var (image, parsing) = clip.render(frame: f)
+                var (image, parsing) = clip.texture.flatMap { textures[$0] }.map { clip.render(frame: f, texture: $0) } ?? clip.render(frame: f)
                 var side = clip.size
                 if config.faceCrops {
                     let box = clip.faceBox(at: f)

@@ -1,0 +1,39 @@
+import Datasets
+import Face
+import Foundation
+import Media
+
+/// The real faces `synth --real-faces` animates: every near-frontal face the face pipeline finds
+/// in a fixed list of installed photos, cut out with room around it, and its mirror image. The
+/// real-face check media (WolfgangLanger_Pexels.mp4, single_face.mp4 and single_face.jpg — the same
+/// man — and the four posed portraits) are never on the list.
+enum RealFaceTextures {
+    static let photos = ["media/multi_face.jpg", "textures/t1.jpg", "textures/Tom_Hanks_54745.png", "textures/astronaut.png"]
+
+    static func load() throws -> [FaceTexture] {
+        let detector = try BlazeFace(modelPath: try Assets.require(Assets.blazeFace, what: "the BlazeFace model"))
+        let predictor = try ShapePredictor(path: try Assets.require(Assets.dlibLandmarks, what: "dlib's 68-point model (Debian libdlib-data)"))
+        var textures: [FaceTexture] = []
+        for photo in photos {
+            let path = try Assets.require(Assets.path(photo), what: "the face photo \(photo)")
+            let image = try VideoReader(path: path).frame(at: 0)
+            let grey = GrayImage(image)
+            let stem = ((photo as NSString).lastPathComponent as NSString).deletingPathExtension
+            let faces = try detector.detectTiled(image).sorted { $0.x < $1.x }
+            for (k, face) in faces.enumerated() {
+                let points = predictor.landmarks(in: grey, box: FaceTracker.dlibBox(from: face))
+                let xs = points.map(\.x), width = xs.max()! - xs.min()!
+                // Big enough to carry detail, and facing the camera (the nose tip near the jaw's middle).
+                guard width >= 48, abs(points[30].x - (points[0].x + points[16].x) / 2) < 0.12 * width else { continue }
+                let centre = points.reduce(SIMD2<Double>(), +) / 68
+                let side = min(Int(3 * width), max(image.width, image.height))
+                let x = max(0, min(image.width - side, Int(centre.x) - side / 2)), y = max(0, min(image.height - side, Int(centre.y) - side / 2))
+                let (w, h) = (min(side, image.width - x), min(side, image.height - y))
+                let texture = FaceTexture(name: faces.count == 1 ? stem : "\(stem)#\(k + 1)", image: image.cropped(x: x, y: y, width: w, height: h),
+                                          landmarks: points.map { $0 - SIMD2(Double(x), Double(y)) })
+                textures += [texture, texture.mirrored()]
+            }
+        }
+        return textures
+    }
+}

@@ -1,0 +1,62 @@
+
+import Foundation
+import Media
+import Testing
+import TestSupport
+@testable import Face
+@testable import Datasets
+
+/// Clips rendered from real face photos (`finecliper synth --real-faces`): the same seed gives the
+/// same bytes, and the face pipeline finds the warped faces' landmarks where the generator put them.
+@Suite(.serialized) struct RealFaceTextureTests {
+    static func synth(_ out: String) throws {
+        let run = try FinecliperBinary.run(["synth", "-o", out, "--train-per-class", "1", "--test-per-class", "1", "--frames", "6",
+                                            "--size", "160", "--seed", "5", "--real-faces", "1"])
+        #expect(run.status == 0, "\(run.output)")
+    }
+
+    @Test func warpedFacesAreDeterministicAndTheirLandmarksExact() throws {
+        let scratch = Scratch()
+        try Self.synth(scratch.path("a"))
+        try Self.synth(scratch.path("b"))
+        let fm = FileManager.default
+        for file in ["clips.jsonl", "synth.json", "landmarks/synth_00003.csv", "frames/synth_00003/00004.jpg", "frames/synth_00012/00006.jpg"] {
+            #expect(fm.contents(atPath: scratch.path("a/" + file)) == fm.contents(atPath: scratch.path("b/" + file)), "\(file) differs between two runs")
+        }
+        let clips = try String(contentsOfFile: scratch.path("a/clips.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(clips.count == 14 && clips.allSatisfy { $0.contains("\"texture\"") }, "every clip has a real face")
+
+        let tracker = FaceTrackerTests.makeTracker()
+        var errors: [Double] = [], frames = 0
+        for n in 1...14 {
+            let id = String(format: "synth_%05d", n)
+            let truth = try LandmarksFile(String(contentsOfFile: scratch.path("a/landmarks/\(id).csv"), encoding: .utf8), path: id)
+            tracker.reset()
+            for f in 0..<6 {
+                let image = try VideoReader(path: scratch.path(String(format: "a/frames/%@/%05d.jpg", id, f + 1))).frame(at: 0)
+                let r = try tracker.process(image, frame: f, timestamp: Double(f) / 25)
+                frames += 1
+                if r.success, let gt = truth.points[f] { errors.append(SyntheticFaceTests.nme(r.points, gt)) }
+            }
+        }
+        let mean = errors.reduce(0, +) / Double(max(errors.count, 1))
+        print("real-face clips: face in \(errors.count)/\(frames) frames, NME \(String(format: "%.3f", mean)) of the eye distance")
+        #expect(errors.count >= frames * 9 / 10 && mean < 0.1)
+    }
+
+    @Test func aSetMadeWithTexturesNeedsThem() throws {
+        var config = SyntheticConfig()
+        config.realFaces = 1; config.textures = ["nobody"]; config.trainPerClass = 1; config.testPerClass = 0
+        #expect(throws: DatasetError.self) { try SyntheticDataset.write(config, to: Scratch().path("x")) }
+    }
+
+    @Test func testFacesAreHeldOutByPerson() {
+        var config = SyntheticConfig()
+        config.realFaces = 1; config.trainPerClass = 20; config.testPerClass = 20
+        config.textures = ["a", "a~mirror", "b", "b~mirror", "c", "c~mirror", "d", "d~mirror", "e", "e~mirror"]
+        let all = SyntheticDataset.clips(config)
+        let train = Set(all.filter { $0.split == "train" }.compactMap(\.clip.texture).map(SyntheticDataset.person))
+        let test = Set(all.filter { $0.split == "test" }.compactMap(\.clip.texture).map(SyntheticDataset.person))
+        #expect(test == ["d"] && train == ["a", "b", "c", "e"])
+    }
+}
