@@ -43,8 +43,8 @@ enum HybridKernels {
     static func conv(_ x: Tensor, filter: QuantizedWeights, bias: Tensor?, stride: (Int, Int), dilation: (Int, Int), same: Bool, relu: Bool) -> Tensor {
         let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (o, kh, kw) = (filter.shape[0], filter.shape[1], filter.shape[2])
-        let (oh, ph) = TFLiteKernels.window(h, kernel: kh, stride: stride.0, dilation: dilation.0, same: same)
-        let (ow, pw) = TFLiteKernels.window(w, kernel: kw, stride: stride.1, dilation: dilation.1, same: same)
+        let win = TFLiteKernels.Window(height: h, width: w, kernel: (kh, kw), stride: stride, dilation: dilation, same: same)
+        let (oh, ow) = (win.oh, win.ow)
         let b = bias?.scalars ?? [Float](repeating: 0, count: o)
         let input = x.scalars
         let weights = filter.values.map(Int32.init)
@@ -60,15 +60,9 @@ enum HybridKernels {
                             for xx in 0..<ow {
                                 for oc in 0..<o {
                                     var acc: Int32 = 0
-                                    for i in 0..<kh {
-                                        let sy = y * stride.0 - ph + i * dilation.0
-                                        guard sy >= 0 && sy < h else { continue }
-                                        for j in 0..<kw {
-                                            let sx = xx * stride.1 - pw + j * dilation.1
-                                            guard sx >= 0 && sx < w else { continue }
-                                            let s = xs.baseAddress! + (sy * w + sx) * c, f = ws.baseAddress! + ((oc * kh + i) * kw + j) * c
-                                            for k in 0..<c { acc &+= f[k] &* s[k] }
-                                        }
+                                    win.forEachTap(y, xx) { i, j, sy, sx in
+                                        let s = xs.baseAddress! + (sy * w + sx) * c, f = ws.baseAddress! + ((oc * kh + i) * kw + j) * c
+                                        for k in 0..<c { acc &+= f[k] &* s[k] }
                                     }
                                     var v = Float(acc) * filter.scales[oc] * q.scale + b[oc]
                                     if relu { v = max(v, 0) }
@@ -89,8 +83,8 @@ enum HybridKernels {
                           relu: Bool, multiplier: Int) -> Tensor {
         let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (kh, kw, oc) = (filter.shape[1], filter.shape[2], filter.shape[3])
-        let (oh, ph) = TFLiteKernels.window(h, kernel: kh, stride: stride.0, dilation: dilation.0, same: same)
-        let (ow, pw) = TFLiteKernels.window(w, kernel: kw, stride: stride.1, dilation: dilation.1, same: same)
+        let win = TFLiteKernels.Window(height: h, width: w, kernel: (kh, kw), stride: stride, dilation: dilation, same: same)
+        let (oh, ow) = (win.oh, win.ow)
         let b = bias?.scalars ?? [Float](repeating: 0, count: oc)
         let input = x.scalars
         let weights = filter.values.map(Int32.init)
@@ -105,18 +99,12 @@ enum HybridKernels {
                         for y in 0..<oh {
                             for xx in 0..<ow {
                                 for k in 0..<oc { a[k] = 0 }
-                                for i in 0..<kh {
-                                    let sy = y * stride.0 - ph + i * dilation.0
-                                    guard sy >= 0 && sy < h else { continue }
-                                    for j in 0..<kw {
-                                        let sx = xx * stride.1 - pw + j * dilation.1
-                                        guard sx >= 0 && sx < w else { continue }
-                                        let s = xs.baseAddress! + (sy * w + sx) * c, f = ws.baseAddress! + (i * kw + j) * oc
-                                        if multiplier == 1 {
-                                            for k in 0..<oc { a[k] &+= f[k] &* s[k] }
-                                        } else {
-                                            for k in 0..<oc { a[k] &+= f[k] &* s[k / multiplier] }
-                                        }
+                                win.forEachTap(y, xx) { i, j, sy, sx in
+                                    let s = xs.baseAddress! + (sy * w + sx) * c, f = ws.baseAddress! + (i * kw + j) * oc
+                                    if multiplier == 1 {
+                                        for k in 0..<oc { a[k] &+= f[k] &* s[k] }
+                                    } else {
+                                        for k in 0..<oc { a[k] &+= f[k] &* s[k / multiplier] }
                                     }
                                 }
                                 let base = ((img * oh + y) * ow + xx) * oc

@@ -69,22 +69,27 @@ public enum MotionDescriber {
         "mouthOpening": 0.08, "lipHeight": 0.06, "jawDrop": 0.06, "noseToLip": 0.04, "roll": 6, "yaw": 0.1, "pitch": 0.1,
     ]
 
+    nonisolated(unsafe) static let keys: [(String, KeyPath<FaceMeasures, Double>)] = [
+        ("browRaise", \.browRaise), ("innerBrowGap", \.innerBrowGap), ("eyeOpening", \.eyeOpening),
+        ("lipCornerLift", \.lipCornerLift), ("mouthWidth", \.mouthWidth), ("mouthOpening", \.mouthOpening),
+        ("lipHeight", \.lipHeight), ("jawDrop", \.jawDrop), ("noseToLip", \.noseToLip), ("roll", \.roll), ("yaw", \.yaw), ("pitch", \.pitch),
+    ]
+
+    /// The start (mean measures of the first three faces) and the apex: the index in `track` of
+    /// the face whose measures differ most from the start, in threshold units. Nil with fewer than
+    /// two faces.
+    public static func apex(_ track: [[SIMD2<Double>]]) -> (index: Int, face: FaceMeasures, start: [Double])? {
+        let faces = track.enumerated().filter { $0.element.count == 68 }.map { ($0.offset, FaceMeasures($0.element)) }
+        guard faces.count >= 2 else { return nil }
+        let startFaces = faces.prefix(3).map(\.1)
+        let start = keys.map { k in startFaces.map { $0[keyPath: k.1] }.reduce(0, +) / Double(startFaces.count) }
+        let best = faces.max { score($0.1, keys, start) < score($1.1, keys, start) }!
+        return (best.0, best.1, start)
+    }
+
     /// The measurable movements between the start and the apex, largest (relative to threshold) first.
     public static func changes(_ track: [[SIMD2<Double>]]) -> [Change] {
-        let faces = track.filter { $0.count == 68 }.map(FaceMeasures.init)
-        guard faces.count >= 2 else { return [] }
-        let startFaces = Array(faces.prefix(3))
-        func avg(_ k: KeyPath<FaceMeasures, Double>) -> Double { startFaces.map { $0[keyPath: k] }.reduce(0, +) / Double(startFaces.count) }
-        let keys: [(String, KeyPath<FaceMeasures, Double>)] = [
-            ("browRaise", \.browRaise), ("innerBrowGap", \.innerBrowGap), ("eyeOpening", \.eyeOpening),
-            ("lipCornerLift", \.lipCornerLift), ("mouthWidth", \.mouthWidth), ("mouthOpening", \.mouthOpening),
-            ("lipHeight", \.lipHeight), ("jawDrop", \.jawDrop), ("noseToLip", \.noseToLip), ("roll", \.roll), ("yaw", \.yaw), ("pitch", \.pitch),
-        ]
-        let start = keys.map { avg($0.1) }
-        // Apex: the face whose measures differ most from the start, in threshold units.
-        let apex = faces.max { a, b in
-            score(a, keys, start) < score(b, keys, start)
-        }!
+        guard let (_, apex, start) = apex(track) else { return [] }
         var out: [Change] = []
         for (i, (name, k)) in keys.enumerated() {
             let delta = apex[keyPath: k] - start[i]

@@ -12,12 +12,38 @@ enum TFLiteKernels {
         return (out, total / 2)
     }
 
+    /// A sliding window over an H×W image: the output size, the leading padding and, for each
+    /// output position, the input positions its taps read (taps in the padding are skipped).
+    struct Window {
+        let h: Int, w: Int, kh: Int, kw: Int, stride: (Int, Int), dilation: (Int, Int)
+        let oh: Int, ow: Int, ph: Int, pw: Int
+
+        init(height h: Int, width w: Int, kernel: (Int, Int), stride: (Int, Int), dilation: (Int, Int) = (1, 1), same: Bool) {
+            self.h = h; self.w = w; (kh, kw) = kernel; self.stride = stride; self.dilation = dilation
+            (oh, ph) = TFLiteKernels.window(h, kernel: kernel.0, stride: stride.0, dilation: dilation.0, same: same)
+            (ow, pw) = TFLiteKernels.window(w, kernel: kernel.1, stride: stride.1, dilation: dilation.1, same: same)
+        }
+
+        /// `body(i, j, sy, sx)` for every tap (i, j) of output (y, x) that lands inside the input at (sy, sx).
+        @inline(__always) func forEachTap(_ y: Int, _ x: Int, _ body: (Int, Int, Int, Int) -> Void) {
+            for i in 0..<kh {
+                let sy = y * stride.0 - ph + i * dilation.0
+                guard sy >= 0 && sy < h else { continue }
+                for j in 0..<kw {
+                    let sx = x * stride.1 - pw + j * dilation.1
+                    guard sx >= 0 && sx < w else { continue }
+                    body(i, j, sy, sx)
+                }
+            }
+        }
+    }
+
     /// CONV_2D: filter [O, KH, KW, I]; im2col rows (kh, kw, i) then one GEMM per image.
     static func conv(_ x: Tensor, filter: Tensor, bias: Tensor?, stride: (Int, Int), dilation: (Int, Int), same: Bool, relu: Bool) -> Tensor {
         let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (o, kh, kw) = (filter.shape[0], filter.shape[1], filter.shape[2])
-        let (oh, ph) = window(h, kernel: kh, stride: stride.0, dilation: dilation.0, same: same)
-        let (ow, pw) = window(w, kernel: kw, stride: stride.1, dilation: dilation.1, same: same)
+        let win = Window(height: h, width: w, kernel: (kh, kw), stride: stride, dilation: dilation, same: same)
+        let (oh, ow) = (win.oh, win.ow)
         let weight = filter.reshaped([o, kh * kw * c])
         var outputs: [Tensor] = []
         for b in 0..<n {
@@ -32,14 +58,8 @@ enum TFLiteKernels {
                         for y in 0..<oh {
                             for xx in 0..<ow {
                                 let row = dst.baseAddress! + (y * ow + xx) * kh * kw * c
-                                for i in 0..<kh {
-                                    let sy = y * stride.0 - ph + i * dilation.0
-                                    guard sy >= 0 && sy < h else { continue }
-                                    for j in 0..<kw {
-                                        let sx = xx * stride.1 - pw + j * dilation.1
-                                        guard sx >= 0 && sx < w else { continue }
-                                        (row + (i * kw + j) * c).update(from: src.baseAddress! + (sy * w + sx) * c, count: c)
-                                    }
+                                win.forEachTap(y, xx) { i, j, sy, sx in
+                                    (row + (i * kw + j) * c).update(from: src.baseAddress! + (sy * w + sx) * c, count: c)
                                 }
                             }
                         }
@@ -59,8 +79,8 @@ enum TFLiteKernels {
                           relu: Bool, multiplier: Int) -> Tensor {
         let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (kh, kw, oc) = (filter.shape[1], filter.shape[2], filter.shape[3])
-        let (oh, ph) = window(h, kernel: kh, stride: stride.0, dilation: dilation.0, same: same)
-        let (ow, pw) = window(w, kernel: kw, stride: stride.1, dilation: dilation.1, same: same)
+        let win = Window(height: h, width: w, kernel: (kh, kw), stride: stride, dilation: dilation, same: same)
+        let (oh, ow) = (win.oh, win.ow)
         var out = Tensor(zeros: [n, oh, ow, oc])
         let b = bias?.scalars ?? [Float](repeating: 0, count: oc)
         x.withUnsafeBufferPointer { src in
@@ -71,19 +91,13 @@ enum TFLiteKernels {
                             for xx in 0..<ow {
                                 let o = dst.baseAddress! + ((img * oh + y) * ow + xx) * oc
                                 for k in 0..<oc { o[k] = b[k] }
-                                for i in 0..<kh {
-                                    let sy = y * stride.0 - ph + i * dilation.0
-                                    guard sy >= 0 && sy < h else { continue }
-                                    for j in 0..<kw {
-                                        let sx = xx * stride.1 - pw + j * dilation.1
-                                        guard sx >= 0 && sx < w else { continue }
-                                        let s = src.baseAddress! + ((img * h + sy) * w + sx) * c
-                                        let fw = f.baseAddress! + (i * kw + j) * oc
-                                        if multiplier == 1 {
-                                            for k in 0..<oc { o[k] += s[k] * fw[k] }
-                                        } else {
-                                            for k in 0..<oc { o[k] += s[k / multiplier] * fw[k] }
-                                        }
+                                win.forEachTap(y, xx) { i, j, sy, sx in
+                                    let s = src.baseAddress! + ((img * h + sy) * w + sx) * c
+                                    let fw = f.baseAddress! + (i * kw + j) * oc
+                                    if multiplier == 1 {
+                                        for k in 0..<oc { o[k] += s[k] * fw[k] }
+                                    } else {
+                                        for k in 0..<oc { o[k] += s[k / multiplier] * fw[k] }
                                     }
                                 }
                                 if relu { for k in 0..<oc where o[k] < 0 { o[k] = 0 } }
@@ -99,8 +113,8 @@ enum TFLiteKernels {
     /// MAX_POOL_2D (padding cells are ignored, as TFLite does).
     static func maxPool(_ x: Tensor, size: (Int, Int), stride: (Int, Int), same: Bool, relu: Bool) -> Tensor {
         let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let (oh, ph) = window(h, kernel: size.0, stride: stride.0, dilation: 1, same: same)
-        let (ow, pw) = window(w, kernel: size.1, stride: stride.1, dilation: 1, same: same)
+        let win = Window(height: h, width: w, kernel: size, stride: stride, same: same)
+        let (oh, ow) = (win.oh, win.ow)
         var out = Tensor(repeating: -.infinity, shape: [n, oh, ow, c])
         x.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
@@ -108,15 +122,9 @@ enum TFLiteKernels {
                     for y in 0..<oh {
                         for xx in 0..<ow {
                             let o = dst.baseAddress! + ((img * oh + y) * ow + xx) * c
-                            for i in 0..<size.0 {
-                                let sy = y * stride.0 - ph + i
-                                guard sy >= 0 && sy < h else { continue }
-                                for j in 0..<size.1 {
-                                    let sx = xx * stride.1 - pw + j
-                                    guard sx >= 0 && sx < w else { continue }
-                                    let s = src.baseAddress! + ((img * h + sy) * w + sx) * c
-                                    for k in 0..<c { o[k] = max(o[k], s[k]) }
-                                }
+                            win.forEachTap(y, xx) { _, _, sy, sx in
+                                let s = src.baseAddress! + ((img * h + sy) * w + sx) * c
+                                for k in 0..<c { o[k] = max(o[k], s[k]) }
                             }
                             if relu { for k in 0..<c where o[k] < 0 { o[k] = 0 } }
                         }

@@ -41,6 +41,8 @@ public final class App {
     /// The help's first line when it is longer than the screen.
     var helpOffset = 0
     public var runsFolder = "runs"
+    /// Where the player's exports go (`E`).
+    public var exportFolder = "finecliper-export"
 
     let browser = BrowserScreen()
     let player = PlayerScreen()

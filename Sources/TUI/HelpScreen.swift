@@ -4,7 +4,7 @@ enum HelpScreen {
         switch screen {
         case .browser, .help: return [.filter, .sort, .open, .up, .down, .pageUp, .pageDown, .top, .bottom, .back, .evaluate]
         case .player: return [.playPause, .stepBack, .stepForward, .seekBack, .seekForward, .top, .bottom, .faster, .slower,
-                              .landmarks, .parsing, .nextPane, .up, .down, .open, .back]
+                              .landmarks, .parsing, .nextPane, .up, .down, .open, .apex, .export, .nextClip, .previousClip, .loop, .back]
         case .confusion: return [.up, .down, .seekBack, .seekForward, .open, .back]
         case .training: return [.newRun, .openRun, .stopRun, .up, .down, .open, .back]
         }

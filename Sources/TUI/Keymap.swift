@@ -9,7 +9,7 @@ public enum Action: String, CaseIterable, Sendable {
     case reverse, nextClip = "next_clip", previousClip = "previous_clip", loop, messages
     case playPause = "play_pause", stepBack = "step_back", stepForward = "step_forward"
     case seekBack = "seek_back", seekForward = "seek_forward", faster, slower
-    case glyphs, landmarks, parsing, theme
+    case glyphs, landmarks, parsing, theme, apex, export
 
     public var summary: String {
         switch self {
@@ -50,6 +50,8 @@ public enum Action: String, CaseIterable, Sendable {
         case .landmarks: return "toggle landmarks"
         case .parsing: return "toggle parsing overlay"
         case .theme: return "cycle theme"
+        case .apex: return "jump to the apex frame"
+        case .export: return "export frame PNG, landmarks CSV, description"
         }
     }
 }
@@ -67,7 +69,7 @@ public struct Keymap: Sendable {
         .evaluate: ["e"], .newRun: ["n"], .stopRun: ["x"], .openRun: ["o"],
         .reverse: ["S"], .nextClip: ["]"], .previousClip: ["["], .loop: ["r"], .messages: ["m"],
         .playPause: ["space"], .stepBack: [","], .stepForward: ["."], .seekBack: ["left"], .seekForward: ["right"], .faster: ["+"], .slower: ["-"],
-        .glyphs: ["g"], .landmarks: ["l"], .parsing: ["p"], .theme: ["t"],
+        .glyphs: ["g"], .landmarks: ["l"], .parsing: ["p"], .theme: ["t"], .apex: ["a"], .export: ["E"],
     ]
 
     public init() {

@@ -108,7 +108,28 @@ final class PlayerScreen: Screen {
         case .nextClip: openNeighbour(1, app: app)
         case .previousClip: openNeighbour(-1, app: app)
         case .loop: loop.toggle()
+        case .apex:
+            if let apex = playback?.apexFrame {
+                playing = false
+                seek(to: apex)
+                app.messages.append("apex: frame \(apex + 1), where the face differs most from the start" + (playback!.trackedCount < playback!.frameCount ? " (of the frames tracked so far)" : ""))
+            } else {
+                app.messages.append(app.faceModels == nil ? "no apex without the face models (run scripts/setup)" : "no apex yet: fewer than two faces tracked")
+            }
+        case .export: export(app: app)
         default: break
+        }
+    }
+
+    /// Writes the shown frame (with the overlays on screen), the landmarks and the description to
+    /// the export folder and says where (one frame decode and a PNG: a blink, done in place).
+    func export(app: App) {
+        guard let p = playback, p.isOpen, !failed else { app.messages.append("nothing to export: the clip is not playing"); return }
+        do {
+            let e = try p.export(frame: frameIndex, landmarks: showLandmarks, parsing: showParsing, to: app.exportFolder)
+            app.messages.append("exported \(e.image), \((e.landmarks as NSString).lastPathComponent)" + (e.description.map { ", \(($0 as NSString).lastPathComponent)" } ?? ""))
+        } catch {
+            app.messages.append("export failed: \(error)")
         }
     }
 
@@ -145,7 +166,7 @@ final class PlayerScreen: Screen {
         let tracking = app.faceModels != nil && tracked < p.frameCount ? " · tracking \(tracked)/\(p.frameCount)" : ""
         let counter = failed ? "failed" : !p.isOpen ? "opening…"
             : "frame \(frameIndex + 1) / \(p.frameCount) · \(Self.clock(Double(frameIndex) / p.frameRate)) / \(Self.clock(Double(p.frameCount) / p.frameRate)) · "
-              + String(format: "%.2f fps × %.3g", p.frameRate, speed) + tracking
+              + String(format: "%.2f fps × %.3g", p.frameRate, speed) + (p.format.map { " · \($0)" } ?? "") + tracking
         b.put(entry.id + (entry.label.map { " · \($0)" } ?? "") + "   " + counter, x: 1, y: 0, style: app.style("title", bold: true))
         // The current frame, or the latest one before it still in memory (while decoding catches up).
         let shown = (max(0, frameIndex - 64)...frameIndex).reversed().lazy.compactMap { p.frame(at: $0) }.first
@@ -360,14 +381,19 @@ final class PlayerScreen: Screen {
         }
         LineChart.render(series, into: &b, plot, style: app.style("inactive_fg"), range: 0...lanes, axis: false)
         let frames = curves.first?.values.count ?? 0
+        func column(_ f: Int) -> Int { plot.x + Int((Double(f) / Double(max(frames - 1, 1)) * Double(plot.width - 1)).rounded()) }
+        let apex = playback?.apexFrame
         if frames > 1 {
-            let x = plot.x + Int((Double(frameIndex) / Double(frames - 1) * Double(plot.width - 1)).rounded())
-            for y in plot.y..<(plot.y + plot.height) { b[x, y].bg = theme["selected_bg"] }
+            if let apex { for y in plot.y..<(plot.y + plot.height) { b[column(apex), y].bg = theme["bar_low"] } }
+            for y in plot.y..<(plot.y + plot.height) { b[column(frameIndex), y].bg = theme["selected_bg"] }
         }
-        var x = r.x
-        for (k, c) in curves.enumerated() where x < r.x + r.width {
-            b.put(c.name, x: x, y: r.y + r.height - 1, style: Style(fg: colors[k % colors.count], bg: theme["main_bg"]), maxWidth: r.x + r.width - x)
-            x += c.name.count + 2
+        // Each lane named in its colour at its top, with the measure at the playhead (inter-ocular units).
+        for (k, c) in curves.enumerated() {
+            let y = plot.y + Int(Double(k) * Double(plot.height) / lanes)
+            let value = frameIndex < c.values.count && c.values[frameIndex].isFinite ? String(format: " %+.2f", c.values[frameIndex]) : " –"
+            b.put(c.name + value, x: plot.x, y: y, style: Style(fg: colors[k % colors.count], bg: theme["main_bg"], bold: true), maxWidth: plot.width)
         }
+        let legend = "frame \(frameIndex + 1)" + (apex.map { " · apex \($0 + 1) (a)" } ?? "")
+        b.put(legend, x: r.x, y: r.y + r.height - 1, style: app.style("inactive_fg"), maxWidth: r.width)
     }
 }

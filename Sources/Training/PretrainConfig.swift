@@ -21,6 +21,11 @@ public struct PretrainConfig: Codable, Equatable, Sendable {
     public var probePairs = 350
     public var probeEvery = 250
     public var checkpointEvery = 50
+    /// Share of pairs drawn from clips rendered from real face photos (nil: none).
+    public var realFaces: Double?
+    /// A CLIP folder whose weights start the run instead of a fresh initialisation (continuing a
+    /// pretraining on new pairs).
+    public var initFrom: String?
 
     public init() {}
 
@@ -32,6 +37,7 @@ public struct PretrainConfig: Codable, Equatable, Sendable {
         if steps < 1 || batch < 2 { return "steps must be at least 1 and batch at least 2" }
         if !(learningRate > 0) || !(textRateFactor >= 0) || weightDecay < 0 || !(maxGradientNorm > 0) { return "learning rate and gradient bound must be positive, weight decay not negative" }
         if warmup < 0 || probePairs < 0 || probeEvery < 1 || checkpointEvery < 1 { return "warmup, probe and checkpoint counts must be positive" }
+        if let r = realFaces, !(0...1).contains(r) { return "the share of real faces must be between 0 and 1" }
         return nil
     }
 }

@@ -31,15 +31,20 @@ public enum PretrainPairs {
 
     /// The pair at `index`: training pairs are augmented (`augment`), probe
     /// pairs are plain resizes of frames near the apex.
-    public static func pair(seed: UInt64, index: UInt64, size: Int, augment: Bool) -> PretrainPair {
+    /// With `textures`, a `realFaces` share of the pairs shows one of them animated (drawn with
+    /// a generator of its own, so the other pairs of a seed stay what they were).
+    public static func pair(seed: UInt64, index: UInt64, size: Int, augment: Bool, textures: [FaceTexture] = [], realFaces: Double = 0) -> PretrainPair {
         var g = SeededGeneratorFactory.make(seed, 0x5052_4554, index)
         let label = g.integer(below: EmotionClasses.seven.count)
-        let clip = SyntheticClip(id: "pair", label: EmotionClasses.seven[label], seed: g.next(), frameCount: 16, size: 112)
+        var clip = SyntheticClip(id: "pair", label: EmotionClasses.seven[label], seed: g.next(), frameCount: 16, size: 112)
+        var t = SeededGeneratorFactory.make(seed, 0x5445_5854, index)
+        let texture = !textures.isEmpty && Double(t.nextUnit()) < realFaces ? textures[t.integer(below: textures.count)] : nil
+        clip.texture = texture?.name
         let apex = (0..<clip.frameCount).filter { clip.envelope(at: $0) >= (augment ? 0.5 : 0.8) }
         let frame = !apex.isEmpty && (!augment || g.nextUnit() < 0.8) ? apex[g.integer(below: apex.count)] : g.integer(below: clip.frameCount)
         let stream = VisualStream.allCases[g.integer(below: VisualStream.allCases.count)]
         let box = clip.faceBox(at: frame)
-        let image = render(clip, frame: frame, stream: stream).cropped(x: box.x, y: box.y, width: box.side, height: box.side)
+        let image = render(clip, frame: frame, stream: stream, texture: texture).cropped(x: box.x, y: box.y, width: box.side, height: box.side)
         var h = g
         let input = augment ? Self.augmentation.apply([image], size: size, using: &h)[0] : ClipAugmentation.test([image], size: size)[0]
         g = h
@@ -48,8 +53,8 @@ public enum PretrainPairs {
     }
 
     /// A frame as a stream shows it, rendered as `ClipLoader` renders dataset clips.
-    static func render(_ clip: SyntheticClip, frame: Int, stream: VisualStream) -> RGBImage {
-        let image = clip.render(frame: frame).image
+    static func render(_ clip: SyntheticClip, frame: Int, stream: VisualStream, texture: FaceTexture? = nil) -> RGBImage {
+        let image = texture.map { clip.render(frame: frame, texture: $0).image } ?? clip.render(frame: frame).image
         let points = clip.landmarks(at: frame)
         switch stream {
         case .video: return image

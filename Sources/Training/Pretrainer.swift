@@ -31,7 +31,8 @@ public final class Pretrainer {
     let lock: RunLock
     /// The probe's images and labels (built once; the class prompts are encoded at each probe).
     lazy var probe: [PretrainPair] = (0..<config.probePairs).map {
-        PretrainPairs.pair(seed: SeededGeneratorFactory.seed(config.seed, 0x5052_4F42), index: UInt64($0), size: clip.config.vision.imageSize, augment: false)
+        PretrainPairs.pair(seed: SeededGeneratorFactory.seed(config.seed, 0x5052_4F42), index: UInt64($0), size: clip.config.vision.imageSize, augment: false,
+                           textures: textures, realFaces: config.realFaces ?? 0)
     }
 
     public var lastCheckpoint: String { folder + "/checkpoints/last.safetensors" }
@@ -39,14 +40,24 @@ public final class Pretrainer {
     static let configKey = "finecliper.pretrain_config"
     static let stateKey = "finecliper.pretrain_state"
 
-    public init(config: PretrainConfig, folder: String, resume: Bool, bpeFile: String) throws {
+    /// The real faces pairs may show (`config.realFaces`).
+    let textures: [FaceTexture]
+
+    public init(config: PretrainConfig, folder: String, resume: Bool, bpeFile: String, textures: [FaceTexture] = []) throws {
         if let problem = config.validate() { throw TrainError.badConfig(problem) }
+        if (config.realFaces ?? 0) > 0 && textures.isEmpty { throw TrainError.badConfig("real faces were asked for but no textures were given") }
         self.config = config
+        self.textures = textures
         self.folder = folder
         lock = try RunLock.claim(folder, resume: resume)
         tokenizer = try BPETokenizer(bpeFile: bpeFile)
         clip = CLIPModel(config: config.clipConfig!)
         Self.initialize(clip, seed: config.seed)
+        if let start = config.initFrom {
+            let weights = start + "/model.safetensors"
+            guard FileManager.default.fileExists(atPath: weights) else { throw TrainError.missing(path: weights, what: "the CLIP weights to start from") }
+            try WeightMap.load(clip, from: try SafeTensorsFile(path: weights))
+        }
         for p in clip.parameters { p.isTrainable = true }
         // Per tower: matrices decay; biases, norms, embeddings, the class token and the logit scale do not.
         // The text tower learns at a fraction of the rate: at full rate it collapses within a few
@@ -128,7 +139,8 @@ public final class Pretrainer {
             }
             let started = Date()
             let first = UInt64(state.step) * UInt64(config.batch)
-            let pairs = Self.pairs(seed: config.seed, indices: (0..<UInt64(config.batch)).map { first + $0 }, size: size)
+            let pairs = Self.pairs(seed: config.seed, indices: (0..<UInt64(config.batch)).map { first + $0 }, size: size,
+                                   textures: textures, realFaces: config.realFaces ?? 0)
             let factor = schedule.factor(at: state.step)
             let loss = try step(pairs, lrFactor: factor)
             state.step += 1
@@ -159,8 +171,8 @@ public final class Pretrainer {
     var lastNorm = 0.0
 
     /// The pairs at `indices`, rendered on every core.
-    static func pairs(seed: UInt64, indices: [UInt64], size: Int) -> [PretrainPair] {
-        parallelMap(indices.count) { PretrainPairs.pair(seed: seed, index: indices[$0], size: size, augment: true) }
+    static func pairs(seed: UInt64, indices: [UInt64], size: Int, textures: [FaceTexture] = [], realFaces: Double = 0) -> [PretrainPair] {
+        parallelMap(indices.count) { PretrainPairs.pair(seed: seed, index: indices[$0], size: size, augment: true, textures: textures, realFaces: realFaces) }
     }
 
     /// One AdamW step on the symmetric contrastive loss; returns the loss. Pairs whose texts are

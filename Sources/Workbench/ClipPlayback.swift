@@ -50,6 +50,7 @@ public final class ClipPlayback: @unchecked Sendable {
     var undecodable: [Int] = []
     var cancelled = false
     var motionDescription: String?
+    var formatText: String?
     /// `motionCurves()` for the number of tracked frames it was computed from.
     var curves: (tracked: Int, curves: [MotionCurve])?
 
@@ -70,6 +71,7 @@ public final class ClipPlayback: @unchecked Sendable {
                 lock.lock()
                 rate = src.frameRate > 0 ? src.frameRate : 25
                 count = src.frameCount
+                formatText = (src as? VideoReader).map { "\($0.width)×\($0.height) \($0.codecName)" } ?? "frame folder"
                 opened = true
                 lock.unlock()
                 DispatchQueue.global(qos: .userInitiated).async { [self] in
@@ -96,6 +98,9 @@ public final class ClipPlayback: @unchecked Sendable {
         guard let p = references[frame] else { return nil }
         return EmotionClasses.map(classes, to: ExpressionReference.labels).map { $0.map { p[$0] } }
     }
+
+    /// Resolution and codec ("640×360 h264"), or "frame folder"; nil until opened.
+    public var format: String? { lock.lock(); defer { lock.unlock() }; return formatText }
 
     /// Whether the clip has been opened (frame rate and count known).
     public var isOpen: Bool { lock.lock(); defer { lock.unlock() }; return opened }

@@ -9,7 +9,7 @@ struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Describe FineCLIPER configurations; export trained weights.",
-        subcommands: [ModelInfo.self, ModelExport.self])
+        subcommands: [ModelInfo.self, ModelExport.self, ModelHalf.self])
 }
 
 /// `finecliper model export CKPT --out F`: a training checkpoint without the trainer's state
@@ -32,6 +32,33 @@ struct ModelExport: ParsableCommand {
         }
         try writer.write(to: out)
         print("\(kept) tensors to \(out)")
+    }
+}
+
+/// `finecliper model half IN OUT`: a weights file with its float tensors stored as F16, for
+/// shipping (the embedded CLIP: 16.8 → 8.4 MB). Every loader widens F16 to F32 on reading.
+struct ModelHalf: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "half", abstract: "Store a safetensors file's float tensors as F16 (half the size).")
+
+    @Argument(help: "A safetensors file.") var input: String
+    @Argument(help: "Output file (written atomically).") var output: String
+
+    func run() throws {
+        let file = try SafeTensorsFile(path: input)
+        var writer = SafeTensorsWriter(metadata: file.metadata)
+        var worst: Float = 0
+        for name in file.names.sorted() {
+            let t = try file.tensor(name)
+            guard t.scalars.allSatisfy({ $0.isFinite && abs($0) <= 65504 }) else {
+                throw CommandError("\(input): tensor \(TerminalText.escaped(name)) holds values outside F16's range", kind: .badData)
+            }
+            let scale = t.scalars.map(abs).max() ?? 0
+            if scale > 0 { worst = max(worst, t.scalars.map { abs($0 - Float(Float16($0))) }.max()! / scale) }
+            writer.add(name, half: t)
+        }
+        try writer.write(to: output)
+        print(String(format: "%d tensors to %@ as F16 (largest rounding %.1e of a tensor's largest value)", file.names.count, output, worst))
     }
 }
 

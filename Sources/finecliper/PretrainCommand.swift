@@ -30,6 +30,8 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Probe pairs classified zero-shot.") var probePairs = 350
     @Option(help: "Steps between probes.") var probeEvery = 250
     @Option(help: "Steps between checkpoints.") var checkpointEvery = 50
+    @Option(help: "Share of pairs (0–1) showing animated real face photos, as synth --real-faces renders them.") var realFaces = 0.0
+    @Option(name: .customLong("from"), help: "Start from this CLIP folder's weights (e.g. an earlier run's OUT/clip) instead of from scratch.") var initFrom: String?
     @Option(help: "Thread count (BLAS and the Swift kernels).") var threads = 2
     @Option(name: .long, help: "Run folder (created).") var out: String
     @Flag(help: "Continue the run in --out from its last checkpoint.") var resume = false
@@ -39,10 +41,13 @@ struct PretrainCommand: ParsableCommand {
         config.clip = clip; config.steps = steps; config.batch = batch; config.learningRate = learningRate; config.textRateFactor = textRateFactor
         config.warmup = warmup; config.seed = seed; config.probePairs = probePairs; config.probeEvery = probeEvery
         config.checkpointEvery = checkpointEvery
+        if realFaces > 0 { config.realFaces = realFaces }
+        config.initFrom = initFrom
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         Parallelism.setThreads(threads)
         StopSignal.install()
-        let pretrainer = try Pretrainer(config: config, folder: out, resume: resume, bpeFile: Assets.bpe)
+        let textures = realFaces > 0 ? try RealFaceTextures.load() : []
+        let pretrainer = try Pretrainer(config: config, folder: out, resume: resume, bpeFile: Assets.bpe, textures: textures)
         let first = pretrainer.state.step
         let bar = ProgressBar(label: "")
         let done = try pretrainer.run(progress: { p in

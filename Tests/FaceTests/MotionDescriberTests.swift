@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Media
 import Testing
@@ -5,6 +6,18 @@ import TestSupport
 @testable import Face
 
 @Suite(.serialized) struct MotionDescriberTests {
+    /// The apex is where the drawn expression peaks: on ground-truth landmarks of clips whose
+    /// movement rises and stays, the apex frame is at ≥ 90 % of the envelope.
+    @Test func theApexIsWhereTheExpressionPeaks() throws {
+        for (label, seed) in [("Happy", UInt64(3)), ("Surprise", 8), ("Angry", 11)] {
+            let clip = SyntheticClip(id: "x", label: label, seed: seed, frameCount: 24, size: 160)
+            let apex = try #require(MotionDescriber.apex((0..<24).map { clip.landmarks(at: $0) }))
+            let peak = (0..<24).map(clip.envelope).max()!
+            #expect(clip.envelope(at: apex.index) >= 0.9 * peak, "\(label): apex \(apex.index), envelope \(clip.envelope(at: apex.index)) of \(peak)")
+        }
+        #expect(MotionDescriber.apex([[]]) == nil)
+    }
+
     /// dlib's mean face scaled to 300 px: a neutral, frontal face.
     static let neutral: [SIMD2<Double>] = {
         let s = try! ShapePredictor(path: ShapePredictorTests.modelPath).initialShape

@@ -75,6 +75,25 @@ import TestSupport
         let screen = app.render(width: 100, height: 30)
         let side = (67..<100).flatMap { x in (0..<30).map { screen[x, $0].glyph } }
         #expect(screen.text.contains("lip corners") && side.filter { $0.unicodeScalars.first!.value >= 0x2801 && $0.unicodeScalars.first!.value <= 0x28FF }.count > 20)
+        // Lanes carry their value at the playhead; the apex is marked and `a` jumps to it.
+        #expect(screen.text.contains("lip corners +") || screen.text.contains("lip corners -"), "\(screen.text)")
+        let apex = try #require(p.apexFrame)
+        #expect(apex > 20, "the smile peaks late in the clip, not at frame \(apex)")
+        #expect(screen.text.contains("apex \(apex + 1) (a)") && screen.text.contains("640×360 h264"), "\(screen.text)")
+        app.handle("a")
+        #expect(app.player.frameIndex == apex && app.messages.last?.hasPrefix("apex: frame \(apex + 1)") == true)
+
+        // E exports the shown frame with its overlays, the landmarks and the description.
+        let scratch = Scratch()
+        app.exportFolder = scratch.path("out")
+        app.handle("E")
+        #expect(app.messages.last?.hasPrefix("exported ") == true, "\(app.messages.last ?? "")")
+        let png = scratch.path(String(format: "out/single_face-frame%05d.png", apex + 1))
+        let image = try VideoReader(path: png).frame(at: 0)
+        #expect(image.width == 640 && image.height == 360)
+        let csv = try String(contentsOfFile: scratch.path("out/single_face-landmarks.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(csv.count == 73 && csv[0].hasPrefix("frame,timestamp,success,x_0") && csv[1].hasPrefix("0,0.0000,1,"))
+        #expect(try String(contentsOfFile: scratch.path("out/single_face-description.txt"), encoding: .utf8).contains("lip corners"))
     }
 
     @Test func sortingCyclesOrders() {

@@ -42,6 +42,19 @@ import Testing
         #expect(throws: SafeTensorsError.self) { try f.integers("layer.bias") }
     }
 
+    @Test func halfTensorsAreWrittenAsF16() throws {
+        var w = SafeTensorsWriter()
+        let a = DeterministicParameters.tensor("a", [4, 6])
+        w.add("h", half: a)
+        w.add("f", a)
+        let path = dir.file("half.safetensors")
+        try w.write(to: path)
+        let f = try SafeTensorsFile(path: path)
+        #expect(try f.tensor("h").scalars == a.scalars.map { Float(Float16($0)) })
+        #expect(try f.tensor("f") == a)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).count < 8 + 400 + 24 * 6)
+    }
+
     @Test func borrowedTensorsCopyOnWriteAndOutliveTheirFile() throws {
         var w = SafeTensorsWriter()
         w.add("x", Tensor(shape: [2], values: [1, 2]))

@@ -32,6 +32,19 @@ import TensorCore
         for p in many where PretrainPairs.classPrompts.contains(p.text) { #expect(p.text == PretrainPairs.classPrompts[p.label]) }
     }
 
+    /// Pairs showing a real face (here a drawn frame stands in for the photo) keep the text, class
+    /// and stream the same index has without it; only the picture changes, and it is repeatable.
+    @Test func realFacePairsChangeOnlyThePicture() {
+        let donor = SyntheticClip(id: "donor", label: "Neutral", seed: 9, frameCount: 2, size: 160)
+        let texture = FaceTexture(name: "drawn", image: donor.render(frame: 0).image, landmarks: donor.landmarks(at: 0))
+        let a = PretrainPairs.pair(seed: 3, index: 17, size: 32, augment: true, textures: [texture], realFaces: 1)
+        let b = PretrainPairs.pair(seed: 3, index: 17, size: 32, augment: true, textures: [texture], realFaces: 1)
+        let plain = PretrainPairs.pair(seed: 3, index: 17, size: 32, augment: true)
+        #expect(a.image == b.image && a.image != plain.image)
+        #expect(a.text == plain.text && a.label == plain.label && a.stream == plain.stream)
+        #expect(PretrainPairs.pair(seed: 3, index: 17, size: 32, augment: true, textures: [texture], realFaces: 0).image == plain.image)
+    }
+
     /// The whole loss's gradient with respect to weights of both towers and the logit scale,
     /// against central differences in Double.
     @Test func gradientsMatchFiniteDifferences() throws {

@@ -7,6 +7,7 @@ import Foundation
 public struct SafeTensorsWriter {
     enum Payload {
         case floats(Tensor)
+        case halves(Tensor)
         case int64s([Int64], shape: [Int])
     }
 
@@ -18,6 +19,13 @@ public struct SafeTensorsWriter {
     public mutating func add(_ name: String, _ tensor: Tensor) {
         check(name != "__metadata__", "\"__metadata__\" is reserved")
         items[name] = .floats(tensor)
+    }
+
+    /// Stored as F16 (half the bytes; values rounded to 11 significant bits and saturated at
+    /// ±65504, so only for weights known to be in range).
+    public mutating func add(_ name: String, half tensor: Tensor) {
+        check(name != "__metadata__", "\"__metadata__\" is reserved")
+        items[name] = .halves(tensor)
     }
 
     public mutating func add(_ name: String, int64s values: [Int64], shape: [Int]? = nil) {
@@ -37,6 +45,7 @@ public struct SafeTensorsWriter {
             let (dtype, shape, bytes): (String, [Int], Int)
             switch items[name]! {
             case let .floats(t): (dtype, shape, bytes) = ("F32", t.shape, t.count * 4)
+            case let .halves(t): (dtype, shape, bytes) = ("F16", t.shape, t.count * 2)
             case let .int64s(v, s): (dtype, shape, bytes) = ("I64", s, v.count * 8)
             }
             header[name] = ["dtype": dtype, "shape": shape, "data_offsets": [offset, offset + bytes]]
@@ -50,6 +59,7 @@ public struct SafeTensorsWriter {
         for name in names {
             switch items[name]! {
             case let .floats(t): t.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(start: $0.baseAddress, count: $0.count)) }
+            case let .halves(t): t.scalars.map { Float16($0).bitPattern.littleEndian }.withUnsafeBufferPointer { out.append($0) }
             case let .int64s(v, _): v.map(\.littleEndian).withUnsafeBufferPointer { out.append($0) }
             }
         }
