@@ -87,7 +87,10 @@ public final class App {
         }
         if key == "ctrl-l" { repaint = true; return !quit }
         if screen != .help, current.takesText { current.type(key, app: self); return !quit }
-        guard let action = keymap.action(for: key) else { return !quit }
+        guard let action = keymap.action(for: key) else {
+            if Keymap.isKeyName(key) && !showMessages { messages.append("\(key) is not bound to anything (? lists the keys)") }
+            return !quit
+        }
         if showMessages {
             if [.messages, .quit, .back].contains(action) { showMessages = false }
             return !quit
@@ -116,7 +119,13 @@ public final class App {
         case .training: show(.training)
         case .evaluate: startEvaluation()
         case .messages: showMessages = true
-        default: current.handle(action, app: self)
+        default:
+            // A key that means nothing on this screen says so rather than doing nothing silently.
+            guard HelpScreen.actions(for: screen).contains(action) else {
+                messages.append("\(key) (\(action.summary)) does nothing on this screen (? lists its keys)")
+                return !quit
+            }
+            current.handle(action, app: self)
         }
         return !quit
     }

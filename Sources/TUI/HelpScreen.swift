@@ -1,11 +1,12 @@
 /// Every key of the live keymap with what it does, the current screen's keys first.
 enum HelpScreen {
+    /// The keys each screen acts on (global keys aside); others say they do nothing there.
     static func actions(for screen: App.ScreenID) -> [Action] {
         switch screen {
-        case .browser, .help: return [.filter, .sort, .open, .up, .down, .pageUp, .pageDown, .top, .bottom, .back, .evaluate]
+        case .browser, .help: return [.filter, .sort, .reverse, .open, .up, .down, .pageUp, .pageDown, .top, .bottom, .back, .evaluate]
         case .player: return [.playPause, .stepBack, .stepForward, .seekBack, .seekForward, .top, .bottom, .faster, .slower,
                               .landmarks, .parsing, .nextPane, .up, .down, .open, .apex, .export, .nextClip, .previousClip, .loop, .back]
-        case .confusion: return [.up, .down, .seekBack, .seekForward, .open, .back]
+        case .confusion: return [.up, .down, .seekBack, .seekForward, .stepBack, .stepForward, .top, .bottom, .open, .back]
         case .training: return [.newRun, .openRun, .stopRun, .up, .down, .open, .back]
         }
     }

@@ -17,6 +17,18 @@ import TestSupport
             ClipEntry(id: "c", path: "/c", label: "A", frames: 20)])
     }
 
+    /// Keys that mean nothing where they are pressed say so (unbound keys, and actions of another screen).
+    @Test func keysThatDoNothingSaySo() {
+        let app = App(catalog: catalog(), faceModels: nil)
+        app.handle("l")
+        #expect(app.messages.last == "l (toggle landmarks) does nothing on this screen (? lists its keys)")
+        app.handle("z")
+        #expect(app.messages.last == "z is not bound to anything (? lists the keys)")
+        let before = app.messages.count
+        app.handle("j"); app.handle("S")
+        #expect(app.messages.count == before, "keys the browser acts on are not reported")
+    }
+
     @Test func sortingKeepsTheSelectedClipAndReverses() {
         let app = App(catalog: catalog(), faceModels: nil)
         app.handle("j")   // clip a (second in file order)
