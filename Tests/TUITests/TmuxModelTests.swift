@@ -17,7 +17,7 @@ extension TmuxTests {
         try keys("/", "0", "0", "0", "1", "4", "Enter", "Enter")
         var s = try waitFor { $0.contains("all 32 frames scored") }
         #expect(s.contains("clip (16 frames sampled)") && s.contains("▸") && s.contains("window of 4 frames"), "\(s)")
-        // The per-frame bars follow the playhead: happiness early, fear later (what the timeline shows).
+        // The per-frame bars follow the playhead (the scores change along the clip, as the timeline shows).
         let first = pane(s)
         var later = first
         let end = Date().addingTimeInterval(10)
@@ -42,15 +42,16 @@ extension TmuxTests {
         _ = try waitFor { $0.contains("synth_00001") }
         try keys("e")
         var s = try waitFor(300) { $0.contains("evaluation: UAR") }
-        #expect(s.contains("UAR 90.48  WAR 90.48  on 21 clips · 2 wrong"), "\(s)")
+        // The shipped model's verdicts on the samples (ModelScreensTests derives them in process).
+        #expect(s.contains("UAR 80.95  WAR 80.95  on 21 clips · 4 wrong"), "\(s)")
         try keys("/", "w", "r", "o", "n", "g", "Enter")
-        s = try waitFor { $0.contains("2 of 21 clips") }
-        #expect(s.contains("synth_00003") && s.contains("synth_00014") && !s.contains("synth_00001 "), "\(s)")
+        s = try waitFor { $0.contains("4 of 21 clips") }
+        #expect(["synth_00003", "synth_00009", "synth_00014", "synth_00017"].allSatisfy(s.contains) && !s.contains("synth_00001 "), "\(s)")
         try keys("4")
         s = try waitFor { $0.contains("true\\pred") }
         #expect(s.contains("recall"), "\(s)")
-        try keys("j", "j", "j", "j", "j", "j", "Enter")   // fear predicted happiness
-        s = try waitFor { $0.contains("/true:fear pred:happiness") }
+        try keys("j", "j", "j", "j", "j", "j", "Right", "Right", "Enter")   // fear predicted neutral
+        s = try waitFor { $0.contains("/true:fear pred:neutral") }
         #expect(s.contains("1 of 21 clips") && s.contains("synth_00014"), "\(s)")
         try keys("Enter")
         s = try waitFor { $0.contains("synth_00014 · Fear") && $0.contains("scored") }

@@ -96,6 +96,6 @@ import Training
         #expect(predictions.count == 21)
         let m = ConfusionMatrix(truth: predictions.values.map(\.truth), predictions: predictions.values.map(\.prediction), classes: 7)
         print(String(format: "embedded model on the 21 samples through the workbench: UAR %.2f WAR %.2f", m.uar, m.war))
-        #expect(m.uar >= 80, "measured 90.48 when written")
+        #expect(m.uar >= 75, "measured 80.95 when written")
     }
 }
