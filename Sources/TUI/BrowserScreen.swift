@@ -123,7 +123,7 @@ final class BrowserScreen: Screen {
             b.put(summary + (app.model != nil && app.faceModels != nil ? "   e: evaluate the model on every clip" : ""), x: 1, y: 1, style: app.style("inactive_fg"))
         }
         let hint = app.predictions.isEmpty ? "/ to filter (text or class:NAME), Enter to play" : "/ to filter (text, wrong, right, pred:NAME, true:NAME), Enter to play"
-        let filterLine = (editor != nil || !query.isEmpty ? "/" + query + (editor != nil ? (b.unicode ? "▏" : "_") : "") : hint) + "   sorted by \(sortOrder.rawValue)\(reversed ? ", reversed" : "") (s, S)"
+        let filterLine = (editor != nil || !query.isEmpty ? "/" + (editor.map { $0.display(cursor: b.unicode ? "▏" : "_") } ?? query) : hint) + "   sorted by \(sortOrder.rawValue)\(reversed ? ", reversed" : "") (s, S)"
         b.put(filterLine, x: 1, y: 2, style: app.style("hi_fg"))
         // The box ends above the message line, so messages never sit on its border.
         let area = Rect(x: 0, y: 3, width: b.width, height: b.height - 5)

@@ -72,7 +72,7 @@ struct LaunchForm {
             let s = focused ? Style(fg: app.theme["selected_fg"], bg: app.theme["selected_bg"], bold: true, reverse: true)
                             : Style(fg: app.theme["main_fg"], bg: app.theme["selected_bg"])
             b.put(f.name.padding(toLength: 11, withPad: " ", startingAt: 0), x: r.x + 2, y: r.y + 1 + i, style: Style(fg: app.theme["hi_fg"], bg: app.theme["selected_bg"]))
-            b.put(f.editor.text + (focused ? "▏" : ""), x: r.x + 14, y: r.y + 1 + i, style: s, maxWidth: w - 16)
+            b.put(focused ? f.editor.display(cursor: "▏") : f.editor.text, x: r.x + 14, y: r.y + 1 + i, style: s, maxWidth: w - 16)
         }
         b.put(problem ?? fields[focus].help, x: r.x + 2, y: r.y + h - 4, style: Style(fg: app.theme[problem == nil ? "inactive_fg" : "error"], bg: app.theme["selected_bg"]), maxWidth: w - 4)
         b.put("↑/↓ Tab move · type to edit · Enter start · Esc cancel", x: r.x + 2, y: r.y + h - 2, style: Style(fg: app.theme["hi_fg"], bg: app.theme["selected_bg"]), maxWidth: w - 4)

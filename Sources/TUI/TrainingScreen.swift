@@ -125,7 +125,7 @@ final class TrainingScreen: Screen {
     func render(into b: inout CellBuffer, app: App) {
         if let m = monitor { drawRun(m.status, into: &b, app: app) } else { drawRunList(into: &b, app: app) }
         if let e = pathEditor {
-            Modal.render(title: "Open a run folder (Enter opens, Esc cancels)", text: e.text + "▏", into: &b, width: 70, style: app.selectedStyle)
+            Modal.render(title: "Open a run folder (Enter opens, Esc cancels)", text: e.display(cursor: "▏"), into: &b, width: 70, style: app.selectedStyle)
         }
         form?.render(into: &b, app: app)
         app.drawMessage(&b)

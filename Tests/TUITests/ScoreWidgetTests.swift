@@ -54,13 +54,31 @@ import Testing
         #expect(e.type("c") == .editing && e.text == "abc")
         #expect(e.type("backspace") == .editing && e.text == "ab")
         #expect(e.type("space") == .editing && e.text == "ab ")
-        e.text = "class:sad  wrong "
+        e = LineEditor("class:sad  wrong ")
         #expect(e.type("ctrl-w") == .editing && e.text == "class:sad  ")
         #expect(e.type("ctrl-w") == .editing && e.text.isEmpty)
-        e.text = "ab "
+        e = LineEditor("ab ")
         #expect(e.type("ctrl-u") == .editing && e.text.isEmpty)
         #expect(e.type("up") == .editing && e.text.isEmpty, "named keys are not text")
         #expect(e.type("enter") == .committed && e.type("esc") == .cancelled)
+    }
+
+    /// The cursor moves with ←/→, Home/End and Ctrl-A/Ctrl-E; typing, deleting and Ctrl-W/Ctrl-U
+    /// act at it, as in a shell.
+    @Test func lineEditorEditsAtItsCursor() {
+        var e = LineEditor("wrong sad")
+        for _ in 0..<4 { _ = e.type("left") }
+        #expect(e.cursor == 5 && e.display(cursor: "|") == "wrong| sad")
+        _ = e.type("backspace"); _ = e.type("G")
+        #expect(e.text == "wronG sad" && e.cursor == 5)
+        _ = e.type("ctrl-w")
+        #expect(e.text == " sad" && e.cursor == 0)
+        _ = e.type("end"); _ = e.type("!")
+        #expect(e.text == " sad!")
+        _ = e.type("home"); _ = e.type("x"); _ = e.type("ctrl-e"); _ = e.type("left"); _ = e.type("ctrl-u")
+        #expect(e.text == "!" && e.cursor == 0)
+        _ = e.type("left"); _ = e.type("right"); _ = e.type("right")
+        #expect(e.cursor == 1, "the cursor stays inside the text")
     }
 
     @Test func withoutUnicodeEveryGlyphHasAnASCIIStandIn() {
