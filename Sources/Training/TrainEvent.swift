@@ -158,7 +158,9 @@ extension TrainEvent {
     /// Parses one line with the time it was written (nil when the line carries none).
     public static func parseTimed(_ line: Substring) throws -> (event: TrainEvent?, time: Date?) {
         guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let kind = object["kind"] as? String, let body = object[kind] else {
+              let kind = object["kind"] as? String, let body = object[kind],
+              // A body that is not an object or array ("step": 5) is malformed, not a crash in the serializer.
+              JSONSerialization.isValidJSONObject(body) else {
             throw EventLogError.malformedLine(String(line.prefix(80)))
         }
         let time = (object["time"] as? Double).map(Date.init(timeIntervalSince1970:))

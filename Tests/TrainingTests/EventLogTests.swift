@@ -30,4 +30,15 @@ import TestSupport
         contents = try EventLog.read(path)
         #expect(contents.events.count == 4 && contents.malformedLines == 1)
     }
+
+    /// Bodies that are JSON but not objects (found by the runlogs fuzz target, which crashed the
+    /// serializer) are malformed lines, like any other.
+    @Test func eventBodiesThatAreNotObjectsAreMalformed() throws {
+        for line in [#"{"kind":"step","step":5}"#, #"{"kind":"config","config":"x"}"#, #"{"kind":"done","done":null}"#] {
+            #expect(throws: EventLogError.self) { try TrainEvent.parseTimed(Substring(line)) }
+        }
+        let path = scratch.path("fragments.jsonl")
+        try Data((#"{"kind":"step","step":5}"# + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try EventLog.read(path).malformedLines == 1)
+    }
 }
