@@ -11,6 +11,9 @@ public enum FrameView {
 
     static let ramp: [Character] = Array(" .:-=+*#%@")
 
+    /// 4×4 Bayer thresholds in (0, 1): ordered dithering for braille dots.
+    static let bayer: [[Double]] = [[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]].map { $0.map { (Double($0) + 0.5) / 16 } }
+
     /// The frame averaged down to `cols` × `rows` pixels (RGB bytes).
     public static func downsample(width: Int, height: Int, pixels: [UInt8], cols: Int, rows: Int) -> [RGB] {
         guard cols > 0, rows > 0, width > 0, height > 0 else { return [] }
@@ -43,6 +46,12 @@ public enum FrameView {
             let gx = Int(x * Double(pw) / Double(width)), gy = Int(y * Double(ph) / Double(height))
             if gx >= 0 && gy >= 0 && gx < pw && gy < ph { grid[gy * pw + gx] = pointColor; marked.insert(gy * pw + gx) }
         }
+        // The 2nd and 98th percentiles of luminance span the dither's range (braille only).
+        let stretch: (low: Double, high: Double) = {
+            guard mode == .braille else { return (0, 1) }
+            let sorted = grid.map(\.luma).sorted()
+            return (sorted[sorted.count * 2 / 100], sorted[min(sorted.count - 1, sorted.count * 98 / 100)])
+        }()
         for cy in 0..<r.height {
             for cx in 0..<r.width {
                 let cell: Cell
@@ -54,17 +63,23 @@ public enum FrameView {
                     let glyph = marked.contains(cy * pw + cx) ? "o" : ramp[min(ramp.count - 1, Int(c.luma * Double(ramp.count)))]
                     cell = Cell(glyph, fg: c)
                 case .braille:
-                    // Dots lit where a pixel is brighter than its cell's mean (or marked).
-                    let dots = (0..<8).map { (dx: $0 % 2, dy: $0 / 2) }
-                    let px = dots.map { grid[(4 * cy + $0.dy) * pw + 2 * cx + $0.dx] }
-                    let mean = px.map(\.luma).reduce(0, +) / 8
-                    var bits = 0
-                    for (k, d) in dots.enumerated() where px[k].luma > mean || marked.contains((4 * cy + d.dy) * pw + 2 * cx + d.dx) {
-                        bits |= Braille.bit(d.dx, d.dy)
+                    // Dots lit by ordered dithering of the frame's contrast-stretched luminance,
+                    // so shading carries across cells; marked dots lit and their cell in the
+                    // marker's colour, so landmarks show.
+                    var bits = 0, marker = false
+                    var sum = (0, 0, 0)
+                    for dy in 0..<4 {
+                        for dx in 0..<2 {
+                            let i = (4 * cy + dy) * pw + 2 * cx + dx
+                            let c = grid[i]
+                            sum = (sum.0 + Int(c.r), sum.1 + Int(c.g), sum.2 + Int(c.b))
+                            if marked.contains(i) { marker = true; bits |= Braille.bit(dx, dy); continue }
+                            let level = (c.luma - stretch.low) / max(stretch.high - stretch.low, 1e-6)
+                            if level > bayer[(4 * cy + dy) % 4][(2 * cx + dx) % 4] { bits |= Braille.bit(dx, dy) }
+                        }
                     }
-                    let avg = RGB(UInt8(px.map { Int($0.r) }.reduce(0, +) / 8), UInt8(px.map { Int($0.g) }.reduce(0, +) / 8),
-                                  UInt8(px.map { Int($0.b) }.reduce(0, +) / 8))
-                    cell = Cell(Braille.glyph(bits), fg: avg)
+                    let avg = RGB(UInt8(sum.0 / 8), UInt8(sum.1 / 8), UInt8(sum.2 / 8))
+                    cell = Cell(Braille.glyph(bits), fg: marker ? pointColor : avg.brightened(to: 0.55))
                 }
                 buffer[r.x + cx, r.y + cy] = cell
             }

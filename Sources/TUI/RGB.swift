@@ -16,6 +16,16 @@ public struct RGB: Equatable, Hashable, Sendable {
     /// Perceived brightness 0…1 (Rec. 601 weights), used by the ASCII ramp.
     public var luma: Double { (0.299 * Double(r) + 0.587 * Double(g) + 0.114 * Double(b)) / 255 }
 
+    /// The colour scaled up so its luminance is at least `floor` (hue kept): dots drawn in a dark
+    /// colour on a dark terminal would vanish.
+    public func brightened(to floor: Double) -> RGB {
+        let l = luma
+        guard l < floor else { return self }
+        if l <= 0.001 { let v = UInt8(floor * 255); return RGB(v, v, v) }
+        let k = floor / l
+        return RGB(UInt8(min(255, Double(r) * k)), UInt8(min(255, Double(g) * k)), UInt8(min(255, Double(b) * k)))
+    }
+
     static let cubeLevels: [Int] = [0, 95, 135, 175, 215, 255]
 
     /// The nearest entry of xterm's 256-colour palette: the 6×6×6 cube (16–231) or the grey ramp (232–255).

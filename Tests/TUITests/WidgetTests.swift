@@ -121,6 +121,22 @@ enum Golden {
         #expect(noUnicode[0, 1].glyph == "@")
         #expect(FrameView.Glyphs.halfBlocks.next == .ascii && FrameView.Glyphs.braille.next == .halfBlocks)
     }
+
+    /// Braille dithers the frame's stretched luminance: a left-to-right ramp lights more dots to the
+    /// right (not the same per-cell pattern everywhere), and a landmark lights its dot in its colour.
+    @Test func brailleDithersShadingAndShowsLandmarks() {
+        let (w, h) = (32, 16)
+        var pixels = [UInt8](repeating: 0, count: w * h * 3)
+        for y in 0..<h { for x in 0..<w { for k in 0..<3 { pixels[(y * w + x) * 3 + k] = UInt8(40 + x * 5) } } }
+        var b = CellBuffer(width: 16, height: 4)
+        FrameView.render(width: w, height: h, pixels: pixels, into: &b, b.bounds, glyphs: .braille)
+        func dots(_ c: Cell) -> Int { Int(c.glyph.unicodeScalars.first!.value - 0x2800).nonzeroBitCount }
+        let columns = (0..<16).map { x in (0..<4).map { dots(b[x, $0]) }.reduce(0, +) }
+        #expect(columns.first! <= 4 && columns.last! >= 28 && zip(columns, columns.dropFirst()).allSatisfy { $0 <= $1 + 2 }, "\(columns)")
+        FrameView.render(width: w, height: h, pixels: pixels, into: &b, b.bounds, glyphs: .braille, points: [(1, 1)], pointColor: RGB(255, 255, 0))
+        #expect(b[0, 0].fg == RGB(255, 255, 0) && dots(b[0, 0]) >= 1)
+        #expect((b[0, 1].fg?.luma ?? 0) >= 0.54, "dark dots are lifted so they stay visible")
+    }
 }
 
 @Suite struct ColourThemeKeymapTests {
