@@ -73,12 +73,12 @@ struct ReferenceCommand: ParsableCommand {
                 // The model's probabilities in fer's class order (0 where the model lacks the class).
                 let back = EmotionClasses.map(fer, to: predictor.classes)
                 for (i, r) in references.enumerated() {
-                    let face = i < face.points.count && !face.points[i].isEmpty
-                    agreement.add(reference: r, model: face ? timeline[i] : nil)
+                    let tracked = i < face.points.count && !face.points[i].isEmpty
+                    agreement.add(reference: r, model: tracked ? timeline[i] : nil)
                     let m = back.map { k in k.map { timeline[i][$0] } ?? 0 }
                     table += "\(PredictCommand.csvField(clip)),\(i),\(String(format: "%.4f", times[i])),"
                         + (r ?? Array(repeating: Float.nan, count: fer.count)).map { String(format: "%.5f", $0) }.joined(separator: ",") + ","
-                        + (face ? m : Array(repeating: Float.nan, count: fer.count)).map { String(format: "%.5f", $0) }.joined(separator: ",") + "\n"
+                        + (tracked ? m : Array(repeating: Float.nan, count: fer.count)).map { String(format: "%.5f", $0) }.joined(separator: ",") + "\n"
                 }
                 total.merge(agreement)
                 let referenceLine = Self.line(references.map { p in p.flatMap { p in p.max()! >= minConfidence ? EmotionClasses.basic(fer[p.firstIndex(of: p.max()!)!]) : nil } }, width: width)
