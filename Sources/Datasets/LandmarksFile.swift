@@ -6,6 +6,15 @@ public struct LandmarksFile: Sendable {
     /// Points per frame number; frames without a face have none.
     public var points: [Int: [SIMD2<Double>]] = [:]
 
+    /// The coordinate columns, `x_0 … x_67, y_0 … y_67`, joined by commas.
+    public static let coordinateHeader = ((0..<68).map { "x_\($0)" } + (0..<68).map { "y_\($0)" }).joined(separator: ",")
+
+    /// A face's coordinate fields (2 decimals) in `coordinateHeader`'s order; 136 empty fields without one.
+    public static func coordinateFields(_ points: [SIMD2<Double>]?) -> [String] {
+        guard let points, points.count == 68 else { return Array(repeating: "", count: 136) }
+        return points.map { String(format: "%.2f", $0.x) } + points.map { String(format: "%.2f", $0.y) }
+    }
+
     public init(_ text: String, path: String) throws {
         let rows = try CSVTable.parse(text)
         guard let header = rows.first?.fields else { throw DatasetError.badLine(file: path, line: 1, reason: "empty landmarks file") }

@@ -1,3 +1,4 @@
+import Datasets
 import Face
 import Foundation
 import Media
@@ -6,11 +7,15 @@ import TensorCore
 extension ClipPlayback {
     /// The frame where the face differs most from the clip's start (the motion describer's apex),
     /// among the frames tracked so far; nil before two faces are tracked.
+    /// Cached until more frames are tracked (the motion pane asks on every redraw).
     public var apexFrame: Int? {
         lock.lock()
-        let n = count, points = tracks
+        let n = count, points = tracks, cached = apexCache
         lock.unlock()
-        return MotionDescriber.apex((0..<n).map { points[$0] ?? [] })?.index
+        if let cached, cached.tracked == points.count { return cached.apex }
+        let apex = MotionDescriber.apex((0..<n).map { points[$0] ?? [] })?.index
+        lock.lock(); apexCache = (points.count, apex); lock.unlock()
+        return apex
     }
 
     /// What an export wrote.
@@ -42,11 +47,10 @@ extension ClipPlayback {
             try? FileManager.default.removeItem(atPath: temporary)
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: png])
         }
-        var csv = "frame,timestamp,success," + (0..<68).map { "x_\($0)" }.joined(separator: ",") + "," + (0..<68).map { "y_\($0)" }.joined(separator: ",") + "\n"
+        var csv = "frame,timestamp,success," + LandmarksFile.coordinateHeader + "\n"
         for i in 0..<n {
             let p = points[i].flatMap { $0.count == 68 ? $0 : nil }
-            csv += "\(i),\(String(format: "%.4f", source.timestamp(of: i))),\(p == nil ? 0 : 1),"
-                + (p.map { $0.map { String(format: "%.2f", $0.x) } + $0.map { String(format: "%.2f", $0.y) } } ?? Array(repeating: "", count: 136)).joined(separator: ",") + "\n"
+            csv += "\(i),\(String(format: "%.4f", source.timestamp(of: i))),\(p == nil ? 0 : 1)," + LandmarksFile.coordinateFields(p).joined(separator: ",") + "\n"
         }
         try AtomicFile.write(Data(csv.utf8), to: stem + "-landmarks.csv")
         var written: String?

@@ -53,6 +53,8 @@ public final class ClipPlayback: @unchecked Sendable {
     var formatText: String?
     /// `motionCurves()` for the number of tracked frames it was computed from.
     var curves: (tracked: Int, curves: [MotionCurve])?
+    /// `apexFrame` for the number of tracked frames it was computed from.
+    var apexCache: (tracked: Int, apex: Int?)?
 
     /// Returns at once: opening the clip (a packet scan, long for long videos), decoding and
     /// tracking all happen in the background. `maxSide` bounds the decoded size (terminal panes

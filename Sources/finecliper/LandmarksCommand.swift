@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Face
 import Foundation
 import Media
@@ -30,18 +31,16 @@ struct LandmarksCommand: ParsableCommand {
         let tracker = try FaceTools.tracker()
         tracker.smoothing = !noSmoothing
         let source = try FaceTools.open(clip)
-        var lines = ["frame,timestamp,success,confidence,face_x,face_y,face_width,face_height,"
-            + (0..<68).map { "x_\($0)" }.joined(separator: ",") + "," + (0..<68).map { "y_\($0)" }.joined(separator: ",")]
+        var lines = ["frame,timestamp,success,confidence,face_x,face_y,face_width,face_height," + LandmarksFile.coordinateHeader]
         var writer: VideoWriter? = nil
         let bar = ProgressBar(label: "landmarks")
         let failed = try source.forEachFrame { i, t, image in
             let r = try tracker.process(image, frame: i, timestamp: t)
             var fields = [String(i), String(format: "%.4f", t), r.success ? "1" : "0", String(format: "%.3f", r.confidence)]
             if let b = r.box, r.success {
-                fields += [b.left, b.top, b.width, b.height].map(String.init)
-                fields += r.points.map { String(format: "%.2f", $0.x) } + r.points.map { String(format: "%.2f", $0.y) }
+                fields += [b.left, b.top, b.width, b.height].map(String.init) + LandmarksFile.coordinateFields(r.points)
             } else {
-                fields += Array(repeating: "", count: 4 + 136)
+                fields += Array(repeating: "", count: 4) + LandmarksFile.coordinateFields(nil)
             }
             lines.append(fields.joined(separator: ","))
             if let render {

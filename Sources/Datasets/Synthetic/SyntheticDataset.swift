@@ -190,14 +190,14 @@ public enum SyntheticDataset {
     /// Ground-truth landmarks, one row per frame: frame, x_0…x_67, y_0…y_67 (pixels, 2 decimals);
     /// with `cropTo`, in the pixels of the frame's face crop resampled to that size.
     public static func landmarksCSV(_ clip: SyntheticClip, cropTo: Int? = nil) -> String {
-        var csv = "frame," + (0..<68).map { "x_\($0)" }.joined(separator: ",") + "," + (0..<68).map { "y_\($0)" }.joined(separator: ",") + "\n"
+        var csv = "frame," + LandmarksFile.coordinateHeader + "\n"
         for f in 0..<clip.frameCount {
             var points = clip.landmarks(at: f)
             if let size = cropTo {
                 let box = clip.faceBox(at: f)
                 points = points.map { ($0 - SIMD2(Double(box.x), Double(box.y))) * (Double(size) / Double(box.side)) }
             }
-            csv += "\(f)," + (points.map { String(format: "%.2f", $0.x) } + points.map { String(format: "%.2f", $0.y) }).joined(separator: ",") + "\n"
+            csv += "\(f)," + LandmarksFile.coordinateFields(points).joined(separator: ",") + "\n"
         }
         return csv
     }
