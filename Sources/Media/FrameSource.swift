@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// Anything a clip's frames can be read from: a video file or a folder of numbered images.
 public protocol FrameSource: AnyObject {

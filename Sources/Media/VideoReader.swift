@@ -1,5 +1,6 @@
 import CFFmpeg
 import Foundation
+import TensorCore
 
 /// A video (or still image) opened with libavformat/libavcodec. Frames are numbered in
 /// presentation order from 0. Opening scans the packets once (no decoding) to count frames and

@@ -21,7 +21,7 @@ final class BrowserScreen: Screen {
     /// Rebuilds the rows; the selected clip stays selected when it is still listed.
     func refresh(app: App) {
         let catalog = app.catalog, predictions = app.predictions
-        let selectedClip = table.selection.selected < visible.count ? visible[table.selection.selected] : nil
+        let selectedClip: Int? = table.selection.selected < visible.count ? visible[table.selection.selected] : nil
         let order = catalog.sorted(catalog.filtered(query, predictions: predictions), by: sortOrder, predictions: predictions)
         visible = reversed ? order.reversed() : order
         let idWidth = min(28, max(8, catalog.clips.map(\.id.count).max() ?? 0))

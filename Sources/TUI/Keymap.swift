@@ -1,3 +1,4 @@
+import ConfigFiles
 import TensorCore
 import Foundation
 
@@ -85,25 +86,21 @@ public struct Keymap: Sendable {
     /// The key to show in hints (the shortest, so "q" before "ctrl-c"); nil when unbound.
     public func shortestKey(for action: Action) -> String? { keys(for: action).min { ($0.count, $0) < ($1.count, $1) } }
 
-    /// Applies a keys.toml; returns messages for lines that could not be used.
+    /// Applies a keys.toml; returns messages for entries that could not be used. A file that is
+    /// not TOML is one message (with its line and column) and leaves the keys as they were.
     public mutating func apply(_ text: String, file: String) -> [String] {
+        do { return apply(try ConfigDocument(text: text, file: file, format: .toml)) } catch { return ["\(error); the keys stay as they were"] }
+    }
+
+    public mutating func apply(_ doc: ConfigDocument) -> [String] {
         var problems: [String] = []
-        for (n, raw) in textLines(text).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            let parts = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2 else { problems.append("\(file):\(n + 1): expected action = \"key\" or [\"key\", …]"); continue }
-            guard let action = Action(rawValue: parts[0]) else { problems.append("\(file):\(n + 1): unknown action \(parts[0])"); continue }
-            let value = parts[1]
-            let keys: [String]
-            if value.hasPrefix("[") && value.hasSuffix("]") {
-                keys = value.dropFirst().dropLast().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.compactMap(Self.unquote)
-            } else {
-                keys = Self.unquote(value).map { [$0] } ?? []
-            }
-            guard !keys.isEmpty else { problems.append("\(file):\(n + 1): no key for \(action.rawValue)"); continue }
+        for (name, value, _) in doc.entries {
+            let at = doc.place(of: name)
+            guard let action = Action(rawValue: name) else { problems.append("\(at): unknown action \(name)"); continue }
+            guard let keys = value.strings else { problems.append("\(at): \(name) takes \"key\" or [\"key\", …], not \(value.typeName)"); continue }
+            guard !keys.isEmpty else { problems.append("\(at): no key for \(name)"); continue }
             if let bad = keys.first(where: { !Self.isKeyName($0) }) {
-                problems.append("\(file):\(n + 1): \(bad) is not a key (letters and symbols as typed, or up down left right enter esc tab space backspace home end pgup pgdn f1 ctrl-a…ctrl-z); \(action.rawValue) keeps its keys")
+                problems.append("\(at): \(bad) is not a key (letters and symbols as typed, or up down left right enter esc tab space backspace home end pgup pgdn f1 ctrl-a…ctrl-z); \(action.rawValue) keeps its keys")
                 continue
             }
             for (k, a) in bindings where a == action { bindings[k] = nil }
@@ -117,10 +114,5 @@ public struct Keymap: Sendable {
         if k.count == 1 { return true }
         if ["up", "down", "left", "right", "enter", "esc", "tab", "space", "backspace", "home", "end", "pgup", "pgdn", "f1"].contains(k) { return true }
         return k.hasPrefix("ctrl-") && k.count == 6 && k.last!.isLetter && k.last!.isASCII
-    }
-
-    static func unquote(_ s: String) -> String? {
-        guard s.count >= 3, s.hasPrefix("\""), s.hasSuffix("\"") else { return nil }
-        return String(s.dropFirst().dropLast())
     }
 }

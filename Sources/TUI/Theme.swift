@@ -1,8 +1,8 @@
-import TensorCore
+import ConfigFiles
 import Foundation
 
-/// Colours by role, read from `themes/*.theme` (btop-style `key = "#RRGGBB"` lines, `#` comments).
-/// Unknown keys and bad values are reported with file and line; the defaults still apply.
+/// Colours by role, read from `themes/*.theme` (TOML: btop-style `key = "#RRGGBB"` lines, `#`
+/// comments). Unknown keys and bad values are reported with file and line; the defaults still apply.
 public struct Theme: Sendable {
     public var name: String
     public var colors: [String: RGB]
@@ -22,23 +22,20 @@ public struct Theme: Sendable {
 
     public subscript(_ key: String) -> RGB { colors[key] ?? Self.fallback.colors[key] ?? RGB(255, 255, 255) }
 
-    /// Parses a theme; problems come back as messages instead of failing the load.
+    /// Parses a theme (TOML); problems come back as messages instead of failing the load. A
+    /// file that is not TOML keeps every default colour.
     public static func parse(_ text: String, name: String, file: String) -> (Theme, [String]) {
+        let doc: ConfigDocument
+        do { doc = try ConfigDocument(text: text, file: file, format: .toml) } catch {
+            return (Theme(name: name, colors: fallback.colors), ["\(error); the theme's own colours are not used"])
+        }
         var colors = fallback.colors, problems: [String] = []
-        for (n, raw) in textLines(text).enumerated() {
-            var line = String(raw)
-            if let hash = line.range(of: " #") ?? (line.hasPrefix("#") ? line.startIndex..<line.index(after: line.startIndex) : nil) {
-                line = String(line[..<hash.lowerBound])
+        for (key, value, _) in doc.entries {
+            guard keys.contains(key) else { problems.append("\(doc.place(of: key)): unknown key \(key)"); continue }
+            guard let hex = value.string, let c = RGB(hex: hex) else {
+                problems.append("\(doc.place(of: key)): \(value.string ?? value.typeName) is not a #RRGGBB colour"); continue
             }
-            line = line.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty { continue }
-            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2 else { problems.append("\(file):\(n + 1): expected key = \"#RRGGBB\""); continue }
-            guard keys.contains(parts[0]) else { problems.append("\(file):\(n + 1): unknown key \(parts[0])"); continue }
-            guard let c = RGB(hex: parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))) else {
-                problems.append("\(file):\(n + 1): \(parts[1]) is not a #RRGGBB colour"); continue
-            }
-            colors[parts[0]] = c
+            colors[key] = c
         }
         return (Theme(name: name, colors: colors), problems)
     }

@@ -1,13 +1,13 @@
-import TensorCore
+import ConfigFiles
 import Foundation
+import TensorCore
 import TUI
 
 /// config.toml and keys.toml under $XDG_CONFIG_HOME/finecliper (else ~/.config/finecliper),
 /// written with comments on first run. Unknown keys and bad values are reported (file and line)
 /// and the defaults apply.
 struct Settings {
-    var theme = "dark"
-    var colors: ColorDepth? = nil
+    var display = DisplaySettings()
     var keymap = Keymap()
     var problems: [String] = []
 
@@ -41,29 +41,12 @@ struct Settings {
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: config) { try? AtomicFileWrite.text(configTemplate, to: config) }
         if !FileManager.default.fileExists(atPath: keys) { try? AtomicFileWrite.text(keysTemplate, to: keys) }
-        if FileManager.default.fileExists(atPath: config), (try? String(contentsOfFile: config, encoding: .utf8)) == nil {
-            s.problems.append("\(config): not UTF-8 text (or unreadable); the default settings apply")
+        if FileManager.default.fileExists(atPath: config) {
+            do { s.problems += s.display.apply(try ConfigDocument.load(config, format: .toml)) } catch { s.problems.append("\(error); the default settings apply") }
         }
-        if FileManager.default.fileExists(atPath: keys), (try? String(contentsOfFile: keys, encoding: .utf8)) == nil {
-            s.problems.append("\(keys): not UTF-8 text (or unreadable); the default keys apply")
+        if FileManager.default.fileExists(atPath: keys) {
+            do { s.problems += s.keymap.apply(try ConfigDocument.load(keys, format: .toml)) } catch { s.problems.append("\(error); the default keys apply") }
         }
-        if let text = try? String(contentsOfFile: config, encoding: .utf8) {
-            for (n, raw) in textLines(text).enumerated() {
-                let line = raw.trimmingCharacters(in: .whitespaces)
-                if line.isEmpty || line.hasPrefix("#") { continue }
-                let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-                guard parts.count == 2 else { s.problems.append("\(config):\(n + 1): expected key = \"value\""); continue }
-                switch parts[0] {
-                case "theme": s.theme = parts[1]
-                case "colors":
-                    if parts[1] == "auto" { s.colors = nil } else if let d = ColorDepth(rawValue: parts[1]) { s.colors = d } else {
-                        s.problems.append("\(config):\(n + 1): colors must be auto, direct, 256 or 16")
-                    }
-                default: s.problems.append("\(config):\(n + 1): unknown setting \(parts[0])")
-                }
-            }
-        }
-        if let text = try? String(contentsOfFile: keys, encoding: .utf8) { s.problems += s.keymap.apply(text, file: keys) }
         return s
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConfigFiles
 import FineCLIPER
 import Foundation
 import TensorCore
@@ -20,8 +21,11 @@ struct TrainCommand: ParsableCommand {
             --resume continues from checkpoints/last.safetensors with the same options.
             """)
 
+    @Option(help: ArgumentHelp("A TOML or JSON file of settings named as in a run's config.json (epochs = 30, adapterRate = 0.001; adapter-rate and adapter_rate work too); options given here win. A run's own config.json repeats that run.", valueName: "file"))
+    var config: String?
+
     @Option(help: "Dataset root (DFEW, FERV39k, MAFW or DFER-CLIP annotation lists).")
-    var data: String
+    var data: String?
 
     @Option(help: "Layout: dfew, ferv39k, mafw or list (detected when omitted).")
     var format: String?
@@ -33,22 +37,22 @@ struct TrainCommand: ParsableCommand {
     var folds: String?
 
     @Option(help: "A Hugging Face CLIP folder, embedded (the small CLIP shipped in samples/model), or tiny (a deterministic tiny CLIP for trials and tests).")
-    var model: String
+    var model: String?
 
-    @Option(help: "low, mid, high or all.")
-    var variant: Variant = .all
+    @Option(help: "low, mid, high or all (default all).")
+    var variant: Variant?
 
-    @Option(help: "full (adapters in the ViT) or cached (frozen frame embeddings).")
-    var mode: TrainConfig.Mode = .full
+    @Option(help: "full (adapters in the ViT) or cached (frozen frame embeddings); default full.")
+    var mode: TrainConfig.Mode?
 
-    @Option(help: "Epochs.") var epochs = 50
-    @Option(help: "Clips per batch.") var batch = 48
-    @Option(help: "Frames per clip.") var frames = 16
-    @Option(help: "Random seed.") var seed: UInt64 = 1
-    @Option(help: "sgd or adamw.") var optimizer: TrainConfig.OptimizerKind = .sgd
-    @Option(help: "Model selection: validation or test.") var selection: TrainConfig.Selection = .validation
-    @Option(help: "Learning rate of the adapters.") var adapterRate: Float = 1e-3
-    @Option(help: "Learning rate of the temporal models.") var temporalRate: Float = 1e-2
+    @Option(help: "Epochs (default 50).") var epochs: Int?
+    @Option(help: "Clips per batch (default 48).") var batch: Int?
+    @Option(help: "Frames per clip (default 16).") var frames: Int?
+    @Option(help: "Random seed (default 1).") var seed: UInt64?
+    @Option(help: "sgd or adamw (default sgd).") var optimizer: TrainConfig.OptimizerKind?
+    @Option(help: "Model selection: validation or test (default validation).") var selection: TrainConfig.Selection?
+    @Option(help: "Learning rate of the adapters (default 0.001).") var adapterRate: Float?
+    @Option(help: "Learning rate of the temporal models (default 0.01).") var temporalRate: Float?
 
     @Option(name: .long, help: "Run folder (created).")
     var out: String
@@ -72,12 +76,33 @@ struct TrainCommand: ParsableCommand {
         return list.map { $0! }
     }
 
+    /// Defaults, then the --config file, then the options given.
+    func resolved() throws -> TrainConfig {
+        var c = TrainConfig(data: "", model: "")
+        if let file = config { c = try TrainConfig.overlay(try ConfigDocument.load(file), on: c) }
+        if let data { c.data = data }
+        if let model { c.model = model }
+        if let format { c.format = format }
+        if let fold { c.fold = fold }
+        if let variant { c.variant = variant }
+        if let mode { c.mode = mode }
+        if let epochs { c.epochs = epochs }
+        if let batch { c.batch = batch }
+        if let frames { c.frames = frames }
+        if let seed { c.seed = seed }
+        if let optimizer { c.optimizer = optimizer }
+        if let selection { c.selection = selection }
+        if let adapterRate { c.adapterRate = adapterRate }
+        if let temporalRate { c.temporalRate = temporalRate }
+        if noAugment { c.augment = false }
+        guard !c.data.isEmpty else { throw ValidationError("give --data (or data in the --config file)") }
+        guard !c.model.isEmpty else { throw ValidationError("give --model (or model in the --config file)") }
+        if let problem = c.validate() { throw ValidationError(problem) }
+        return c
+    }
+
     func run() throws {
-        var config = TrainConfig(data: data, model: model)
-        config.format = format; config.fold = fold; config.variant = variant; config.mode = mode
-        config.epochs = epochs; config.batch = batch; config.frames = frames; config.seed = seed
-        config.optimizer = optimizer; config.selection = selection; config.adapterRate = adapterRate; config.temporalRate = temporalRate
-        config.augment = !noAugment
+        var config = try resolved()
         let faces = try? FaceModels.load(blazeFace: Assets.blazeFace, dlibLandmarks: Assets.dlibLandmarks)
         StopSignal.install()
         let communicator = try MPICommunicator.current()

@@ -76,7 +76,7 @@ struct TuiCommand: ParsableCommand {
             return d
         }
         let settings = Settings.load()
-        let (themes, themeProblems) = Settings.themes(first: theme ?? settings.theme)
+        let (themes, themeProblems) = Settings.themes(first: theme ?? settings.display.theme)
         let models = try? FaceModels.load(blazeFace: Assets.blazeFace, dlibLandmarks: Assets.dlibLandmarks, expressionReference: Assets.expressionReference)
         var problems = settings.problems + themeProblems + (models == nil ? ["face models missing (run scripts/setup): playing without landmarks"] : [])
         // A checkpoint asked for must load; the embedded default may be missing (said, not fatal).
@@ -104,7 +104,7 @@ struct TuiCommand: ParsableCommand {
         if let loaded { app.load(predictions: loaded.predictions) }
         if let runFolder { app.openRun(runFolder) }
         guard isatty(STDOUT_FILENO) != 0 else { throw CommandError("the terminal front end needs a terminal on standard output", kind: .io) }
-        let terminal = Terminal(forcedDepth: depth ?? settings.colors)
+        let terminal = Terminal(forcedDepth: depth ?? settings.display.colors)
         defer { terminal.close() }
         app.run(terminal: terminal)
     }

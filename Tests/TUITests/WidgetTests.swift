@@ -159,19 +159,26 @@ enum Golden {
     }
 
     @Test func badThemeLinesAreReportedAndDefaultsStay() {
-        let (theme, problems) = Theme.parse("main_bg = \"#000000\"\nmystery = \"#ffffff\"\nmain_fg = red\nbroken line\n", name: "t", file: "t.theme")
+        let (theme, problems) = Theme.parse("main_bg = \"#000000\"\nmystery = \"#ffffff\"\nmain_fg = \"red\"\nborder = 12\n", name: "t", file: "t.theme")
         #expect(theme["main_bg"] == RGB(0, 0, 0) && theme["main_fg"] == Theme.fallback["main_fg"])
         #expect(problems == ["t.theme:2: unknown key mystery", "t.theme:3: red is not a #RRGGBB colour",
-                             "t.theme:4: expected key = \"#RRGGBB\""])
+                             "t.theme:4: an integer is not a #RRGGBB colour"])
+        // Not TOML at all: one message with line and column, and every colour stays the default.
+        let (broken, syntax) = Theme.parse("main_bg = \"#000000\"\nmain_fg = red\n", name: "t", file: "t.theme")
+        #expect(broken["main_bg"] == Theme.fallback["main_bg"] && syntax.count == 1 && syntax[0].hasPrefix("t.theme:2:11: "), "\(syntax)")
     }
 
     @Test func keymapDefaultsOverridesAndErrors() {
         var keys = Keymap()
         #expect(keys.action(for: "j") == .down && keys.action(for: "down") == .down && keys.action(for: "space") == .playPause)
-        let problems = keys.apply("# my keys\ndown = [\"n\", \"down\"]\nquit = \"x\"\nfly = \"f\"\nhelp = \n", file: "keys.toml")
+        let problems = keys.apply("# my keys\ndown = [\"n\",\n        \"down\"]  # arrays may span lines\nquit = \"x\"\nfly = \"f\"\nhelp = []\nback = 1\n", file: "keys.toml")
         #expect(keys.action(for: "n") == .down && keys.action(for: "j") == nil && keys.action(for: "x") == .quit && keys.action(for: "q") == nil)
         #expect(keys.keys(for: .down) == ["down", "n"])
-        #expect(problems == ["keys.toml:4: unknown action fly", "keys.toml:5: no key for help"])
+        #expect(problems == ["keys.toml:5: unknown action fly", "keys.toml:6: no key for help",
+                             "keys.toml:7: back takes \"key\" or [\"key\", …], not an integer"])
+        var untouched = Keymap()
+        let syntax = untouched.apply("quit = \"x\"\nhelp = \n", file: "keys.toml")
+        #expect(syntax.count == 1 && syntax[0].hasPrefix("keys.toml:2:") && untouched.action(for: "q") == .quit, "\(syntax)")
         #expect(keys.action(for: "?") == .help)
         #expect(Action.allCases.allSatisfy { !Keymap.defaults[$0, default: []].isEmpty })
         // A key name the terminal never produces would leave the action without a key: refused.
