@@ -49,6 +49,8 @@ public final class TFLiteModel: @unchecked Sendable {
     let nodes: [Node]
     public let inputIndex: Int
     public let outputIndices: [Int]
+    /// Multiply-adds of one run (from the shapes checked at load).
+    let work: Int
 
     public var inputShape: [Int] { shapes[inputIndex] }
 
@@ -185,6 +187,7 @@ public final class TFLiteModel: @unchecked Sendable {
                 known.insert(node.output)
             }
             guard graphOutputs.allSatisfy(known.contains) else { throw LoadError.notTFLite(path: path, reason: "an output is never written") }
+            work = try Self.inferShapes(nodes: nodes, input: input, shapes: shapes, constants: constants, quantized: quantized, path: path).work
             self.shapes = shapes
             self.names = names
             self.constants = constants
