@@ -20,7 +20,8 @@ enum RealFaceTextures {
             let grey = GrayImage(image)
             let stem = ((photo as NSString).lastPathComponent as NSString).deletingPathExtension
             let faces = try detector.detectTiled(image).sorted { $0.x < $1.x }
-            for (k, face) in faces.enumerated() {
+            // Facing the camera by the detector's keypoints (a turned head's box is another shape).
+            for (k, face) in faces.enumerated() where FaceTracker.yaw(of: face) < FaceTracker.turnedYaw.lowerBound {
                 let points = predictor.landmarks(in: grey, box: FaceTracker.dlibBox(from: face))
                 let xs = points.map(\.x), width = xs.max()! - xs.min()!
                 // Big enough to carry detail, and facing the camera (the nose tip near the jaw's middle).

@@ -43,8 +43,10 @@ import TensorCore
         #expect(abs(uar - Self.checkUAR) <= 3 && abs(war - Self.checkWAR) <= 3, "UAR \(uar) WAR \(war)")
     }
 
-    static let checkUAR = 80.00
-    static let checkWAR = 80.00
+    /// Measured on this set; it was 80.00 before a three-quarter face left the real-face textures
+    /// (the seed draws the same parameters, but a third of the real-face clips show other people).
+    static let checkUAR = 85.71
+    static let checkWAR = 85.71
 
     @Test func predictNamesAnExpressionOnARealVideo() throws {
         let scratch = Scratch()
