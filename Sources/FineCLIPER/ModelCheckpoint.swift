@@ -36,12 +36,15 @@ public enum ModelCheckpoint {
 
     /// Fills `model`'s trainable parameters from `file`. A checkpoint of another variant, class
     /// list or size is refused with the differences and the mismatched tensors listed.
-    public static func load(into model: FineCLIPERModel, from file: SafeTensorsFile) throws {
+    /// `otherClasses` accepts a model built for another class list (the zero-shot protocol): the
+    /// PN prompts are then the model's own classes, which works because no trained tensor depends
+    /// on the class list; any tensor that does still has to fit.
+    public static func load(into model: FineCLIPERModel, from file: SafeTensorsFile, otherClasses: Bool = false) throws {
         let saved = try config(of: file)
         var problems: [String] = []
         if saved.variant != model.config.variant { problems.append("variant \(saved.variant.rawValue), the model is \(model.config.variant.rawValue)") }
-        if saved.classNames != model.config.classNames {
-            problems.append("\(saved.classNames.count) classes (\(saved.classNames.joined(separator: ", "))), the model has \(model.config.classNames.count) (\(model.config.classNames.joined(separator: ", ")))")
+        if saved.classNames != model.config.classNames && !otherClasses {
+            problems.append("\(saved.classNames.count) classes (\(saved.classNames.joined(separator: ", "))), the model has \(model.config.classNames.count) (\(model.config.classNames.joined(separator: ", "))); evaluating on another class list is the zero-shot protocol (eval --zero-shot)")
         }
         if saved.clip != model.config.clip { problems.append("a different CLIP size") }
         let params = model.trainableParameters

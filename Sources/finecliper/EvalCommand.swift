@@ -17,7 +17,11 @@ struct EvalCommand: ParsableCommand {
             --format and --fold override it (a model trained on one dataset evaluated on another). The \
             predictions file (JSON Lines, one clip per line: truth, prediction, probabilities, cos to each \
             positive and negative prompt, margins, per-modality margins, fusion weights, per-frame \
-            probabilities) is what the workbench's misclassification views read.
+            probabilities) is what the workbench's misclassification views read. --zero-shot evaluates \
+            on the classes of the dataset given with --data (e.g. a model trained on DFEW's 7 classes, \
+            with descriptions, on MAFW's 11): the positive and negative prompts are built from that \
+            dataset's class nouns, which no trained weight depends on (FINECLIPER.md §7.3; the paper \
+            leaves open whether it prompted with PN descriptors or class descriptions: this uses PN).
             """)
 
     @Option(name: .customLong("run"), help: "A run folder written by finecliper train.") var runFolder: String?
@@ -29,10 +33,12 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Split: test, validation or train.") var split = "test"
     @Option(help: "Predictions file (JSON Lines); default RUN/predictions-SPLIT.jsonl.") var predictions: String?
     @Flag(help: "Print the metrics as JSON.") var json = false
+    @Flag(help: "Zero-shot protocol: score the --data dataset's own classes, whatever classes the model was trained on.") var zeroShot = false
 
     func validate() throws {
         guard ["test", "validation", "train"].contains(split) else { throw ValidationError("--split must be test, validation or train") }
         guard runFolder != nil || !["best", "last"].contains(checkpoint) else { throw ValidationError("give --run, or --checkpoint FILE or embedded") }
+        guard !zeroShot || data != nil else { throw ValidationError("--zero-shot needs --data: the dataset whose classes are scored") }
     }
 
     func run() throws {
@@ -50,7 +56,8 @@ struct EvalCommand: ParsableCommand {
         if let model { config.model = model }
         let faces = try? FaceModels.load(blazeFace: Assets.blazeFace, dlibLandmarks: Assets.dlibLandmarks)
         let experiment = try Experiment(config: config, bpeFile: Assets.bpe, faceModels: faces, embeddedFolder: Assets.embeddedCLIP)
-        try ModelCheckpoint.load(into: experiment.model, from: file)
+        try ModelCheckpoint.load(into: experiment.model, from: file, otherClasses: zeroShot)
+        let trainedOn = try ModelCheckpoint.config(of: file).classNames
         let clips = split == "test" ? experiment.test : split == "validation" ? experiment.validation : experiment.train
         guard !clips.isEmpty else { throw CommandError("the \(split) split is empty") }
         // Under mpirun each rank scores a shard; rank 0 writes and prints for all.
@@ -65,12 +72,17 @@ struct EvalCommand: ParsableCommand {
         if self.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            struct Report: Encodable { let split: String; let clips: Int; let uar: Double; let war: Double; let recall: [Double?]; let precision: [Double?]; let confusion: [[Int]]; let classes: [String]; let predictions: String }
+            struct Report: Encodable {
+                let split: String; let clips: Int; let uar: Double; let war: Double; let recall: [Double?]; let precision: [Double?]
+                let confusion: [[Int]]; let classes: [String]; let predictions: String; let zeroShot: Bool; let trainedOn: [String]
+            }
             print(String(decoding: try encoder.encode(Report(split: split, clips: matrix.total, uar: matrix.uar, war: matrix.war, recall: matrix.recall,
-                                                             precision: matrix.precision, confusion: matrix.counts, classes: experiment.classes, predictions: out)), as: UTF8.self))
+                                                             precision: matrix.precision, confusion: matrix.counts, classes: experiment.classes,
+                                                             predictions: out, zeroShot: zeroShot, trainedOn: trainedOn)), as: UTF8.self))
             return
         }
-        print(MetricsTable.text(matrix, classes: experiment.classes, title: "\(split) split, \(matrix.total) clips, \(path)"))
+        let protocolNote = zeroShot ? ", zero-shot on \(experiment.classes.count) classes (trained on \(trainedOn.count): \(trainedOn.joined(separator: ", ")))" : ""
+        print(MetricsTable.text(matrix, classes: experiment.classes, title: "\(split) split, \(matrix.total) clips, \(path)\(protocolNote)"))
         print("predictions: \(out)")
     }
 }
