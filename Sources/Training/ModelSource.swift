@@ -6,11 +6,16 @@ import TensorCore
 
 /// The frozen CLIP and tokenizer a run builds on: a Hugging Face CLIP folder, "embedded" (the
 /// small CLIP that `finecliper pretrain` trained, shipped in `embeddedFolder`), or "tiny" (the
-/// deterministic tiny CLIP of the tests: 32-px images, weights from `DeterministicParameters`).
+/// deterministic tiny CLIP of the tests: 32-px images, weights from `DeterministicParameters`);
+/// "random-b32" and "random-b16" are ViT-B/32 and B/16 CLIPs with such weights, for measuring
+/// speed and memory at full size without a download (they have learned nothing).
 public struct ModelSource: @unchecked Sendable {
     /// Where the embedded model lives in the repository: its CLIP folder and its FineCLIPER checkpoint.
     public static let embeddedCLIP = "samples/model/clip"
     public static let embeddedCheckpoint = "samples/model/finecliper.safetensors"
+
+    /// Names of CLIPs made from deterministic weights rather than read from a folder.
+    static let deterministic: [String: CLIPConfig] = ["tiny": .tiny, "random-b32": .vitB32, "random-b16": .vitB16]
 
     public let clip: CLIPModel
     public let tokenizer: BPETokenizer
@@ -20,12 +25,12 @@ public struct ModelSource: @unchecked Sendable {
     /// `bpeFile` is the CLIP vocabulary the tiny model and folders without vocab.json use;
     /// `embeddedFolder` is where "embedded" is found.
     public init(_ name: String, bpeFile: String, embeddedFolder: String = ModelSource.embeddedCLIP) throws {
-        if name == "tiny" {
-            let clip = CLIPModel(config: .tiny)
+        if let config = Self.deterministic[name] {
+            let clip = CLIPModel(config: config)
             clip.fillDeterministic()
             self.clip = clip
             tokenizer = try BPETokenizer(bpeFile: bpeFile)
-            fingerprint = "tiny-deterministic-0"
+            fingerprint = "\(name)-deterministic-0"
             return
         }
         let folder = name == "embedded" ? embeddedFolder : name

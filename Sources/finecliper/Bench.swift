@@ -4,5 +4,5 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the speed of the numeric core, the media layer, CLIP, the face pipeline and FineCLIPER.",
-        subcommands: [BenchTensor.self, BenchMedia.self, BenchClip.self, BenchFace.self, BenchModel.self, BenchAllreduce.self])
+        subcommands: [BenchTensor.self, BenchMedia.self, BenchClip.self, BenchFace.self, BenchModel.self, BenchTrain.self, BenchAllreduce.self])
 }

@@ -148,12 +148,18 @@ struct TrainCommand: ParsableCommand {
             if root { FileHandle.standardError.write(Data("feature cache: \(n) clips computed\(communicator.size > 1 ? " on rank 0" : "")\n".utf8)) }
         }
         if root && communicator.size > 1 { FileHandle.standardError.write(Data("data-parallel over \(communicator.size) ranks\n".utf8)) }
-        // One bar per epoch: its rate and ETA are the epoch's.
+        // One bar per epoch: its rate and ETA are the epoch's; the label adds the whole run's ETA,
+        // from the wall time per step so far (validation passes included).
         var bar: ProgressBar? = nil, barEpoch = 0
+        let started = Date()
+        var firstStep: Int? = nil
         let done = try trainer.run(progress: { p in
             guard root else { return }
             if p.epoch != barEpoch { bar?.finish(); bar = ProgressBar(label: ""); barEpoch = p.epoch }
-            bar?.label = String(format: "epoch %d/%d loss %.4f", p.epoch, p.epochs, p.loss)
+            let step = (p.epoch - 1) * p.stepsPerEpoch + p.stepInEpoch, total = p.epochs * p.stepsPerEpoch
+            if firstStep == nil { firstStep = step - 1 }
+            let perStep = Date().timeIntervalSince(started) / Double(max(step - firstStep!, 1))
+            bar?.label = String(format: "epoch %d/%d loss %.4f run ETA %@", p.epoch, p.epochs, p.loss, ProgressBar.clock(perStep * Double(total - step)))
             bar?.update(p.stepInEpoch, of: p.stepsPerEpoch)
         }, shouldStop: { StopSignal.requested })
         bar?.finish()

@@ -42,3 +42,16 @@ import TestSupport
         #expect((record["probabilities"] as? [Double])?.count == 11, "\(record.keys)")
     }
 }
+
+/// `bench train` keeps working (its numbers are measurements, not assertions).
+@Suite struct BenchTrainTests {
+    @Test func benchTrainReportsBothModes() throws {
+        let run = try FinecliperBinary.run(["bench", "train", "--model", "tiny", "--train-per-class", "2", "--batch", "2", "--frames", "4", "--json"])
+        #expect(run.status == 0, "\(run.output)")
+        let lines = run.output.split(separator: "\n").filter { $0.hasPrefix("{") }
+        let rows = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(rows.map { $0["mode"] as? String } == ["cached", "full"])
+        #expect(rows.allSatisfy { ($0["clipsPerSecond"] as? Double ?? 0) > 0 && ($0["peakMB"] as? Double ?? 0) > 0 })
+        #expect(rows[0]["featureSecondsPerClip"] as? Double != nil)
+    }
+}
