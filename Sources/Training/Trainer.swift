@@ -94,6 +94,24 @@ public final class Trainer {
 
     // MARK: Training
 
+    /// Whether the next step's clips are decoded and rendered while this step computes. On two
+    /// cores it gains nothing (the step keeps both busy: `bench train --prefetch` vs
+    /// `--no-prefetch` measured equal within noise), so it is on only with more cores, where the
+    /// loading thread has one to itself.
+    public var usePrefetch = ProcessInfo.processInfo.activeProcessorCount > 2
+    let prefetch = BatchPrefetch()
+
+    /// This rank's share of step `step`'s global batch: its clips decoded, augmented with draws
+    /// keyed by their global positions, and rendered (nil when every clip failed to load).
+    func load(order: [Int], epoch: Int, step: Int) throws -> ClipBatch? {
+        let global = order[(step * batchSize)..<((step + 1) * batchSize)]
+        let part = communicator.shard(of: global.count)
+        let indices = global[(global.startIndex + part.lowerBound)..<(global.startIndex + part.upperBound)]
+        let clips = indices.map { train[$0] }
+        let seeds = indices.indices.map { SeededGeneratorFactory.seed(config.seed, UInt64(epoch), UInt64($0)) }
+        return clips.isEmpty ? nil : try experiment.makeBatch(clips, seeds: seeds)?.batch
+    }
+
     /// Runs the remaining epochs. `shouldStop` is asked between steps (a signal handler's flag);
     /// a stop ends the run after writing nothing partial (the last checkpoint stands).
     @discardableResult
@@ -109,13 +127,14 @@ public final class Trainer {
                 let global = order[(s * batchSize)..<((s + 1) * batchSize)]
                 // This rank's shard of the global batch; positions (and so the draws) are the global ones.
                 let part = communicator.shard(of: global.count)
-                let indices = global[(global.startIndex + part.lowerBound)..<(global.startIndex + part.upperBound)]
-                let clips = indices.map { train[$0] }
-                let seeds = indices.indices.map { SeededGeneratorFactory.seed(config.seed, UInt64(epoch), UInt64($0)) }
-                let batch = clips.isEmpty ? nil : try experiment.makeBatch(clips, seeds: seeds)?.batch
+                let batch = try prefetch.take(s) { try load(order: order, epoch: epoch, step: s) }
+                if usePrefetch && s + 1 < stepsPerEpoch {
+                    prefetch.request(s + 1) { [self] in try load(order: order, epoch: epoch, step: s + 1) }
+                }
                 // Every rank learns whether any was asked to stop and how many clips the step has.
                 let (stop, total) = try agree(stop: shouldStop(), clips: batch?.clips ?? 0)
                 if stop {
+                    prefetch.wait()
                     let done = RunFinished(status: "stopped", epochs: state.epoch, step: state.step, bestEpoch: state.bestEpoch,
                                            bestUAR: state.bestUAR, bestWAR: state.bestWAR)
                     try log?.append(.done(done))
@@ -167,6 +186,7 @@ public final class Trainer {
                 try log?.append(.step(record))
                 progress?(TrainProgress(epoch: epoch + 1, epochs: config.epochs, stepInEpoch: s + 1, stepsPerEpoch: stepsPerEpoch, loss: loss, clipsPerSecond: rate))
             }
+            prefetch.wait()
             state.epoch += 1
             // Rank 0 evaluates and writes; the others go on to the next step and wait for it there.
             guard communicator.isRoot else { continue }

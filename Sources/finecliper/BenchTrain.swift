@@ -24,6 +24,8 @@ struct BenchTrain: ParsableCommand {
     @Option(help: "Generated training clips per class (10 % of them are held out for validation).") var trainPerClass = 4
     @Option(help: "Clips per batch.") var batch = 4
     @Option(help: "Frames per clip.") var frames = 8
+    @Flag(inversion: .prefixedNo, help: "Load the next step's clips while a step computes (train does with more than two cores).")
+    var prefetch = ProcessInfo.processInfo.activeProcessorCount > 2
     @Flag(help: "One JSON line per mode.") var json = false
 
     func validate() throws {
@@ -34,7 +36,7 @@ struct BenchTrain: ParsableCommand {
     }
 
     struct Result: Encodable {
-        let model: String, mode: String, variant: String, clips: Int, batch: Int, frames: Int, steps: Int
+        let model: String, mode: String, variant: String, clips: Int, batch: Int, frames: Int, steps: Int, prefetch: Bool
         let clipsPerSecond: Double, secondsPerStep: Double, featureSecondsPerClip: Double?, cpuCores: Double, peakMB: Double
     }
 
@@ -50,6 +52,7 @@ struct BenchTrain: ParsableCommand {
             config.variant = variant; config.epochs = 1; config.batch = batch; config.frames = frames
             let trainer = try Trainer(config: config, folder: root + "/run-\(m)", resume: false, bpeFile: Assets.bpe, faceModels: nil,
                                       cacheRoot: root + "/cache", embeddedFolder: Assets.embeddedCLIP)
+            trainer.usePrefetch = prefetch
             var featureSeconds: Double? = nil
             if config.mode == .cached {
                 let all = trainer.train + trainer.validation + trainer.test, t0 = Date()
@@ -62,7 +65,7 @@ struct BenchTrain: ParsableCommand {
                 lastStep = Date(); cpuAtLastStep = Self.cpuSeconds(); steps = p.stepInEpoch
             })
             let seconds = lastStep.timeIntervalSince(t0), clips = steps * min(batch, trainer.train.count)
-            let r = Result(model: model, mode: m, variant: variant.rawValue, clips: clips, batch: batch, frames: frames, steps: steps,
+            let r = Result(model: model, mode: m, variant: variant.rawValue, clips: clips, batch: batch, frames: frames, steps: steps, prefetch: prefetch,
                            clipsPerSecond: Double(clips) / seconds, secondsPerStep: seconds / Double(max(steps, 1)), featureSecondsPerClip: featureSeconds,
                            cpuCores: (cpuAtLastStep - cpu0) / seconds, peakMB: Self.peakMB())
             if json {

@@ -59,6 +59,20 @@ import TensorCore
         #expect(log.events.contains { if case let .checkpoint(c) = $0 { return c.best } else { return false } })
     }
 
+    /// Clips loaded ahead on the prefetch thread give the weights of clips loaded in turn.
+    @Test func prefetchingChangesNothing() throws {
+        let scratch = Scratch()
+        var weights: [[String: Tensor]] = []
+        for prefetch in [true, false] {
+            let t = try Self.trainer(Self.config(epochs: 2), scratch.path("p-\(prefetch)"))
+            t.usePrefetch = prefetch
+            try t.run()
+            let f = try SafeTensorsFile(path: t.lastCheckpoint)
+            weights.append(Dictionary(uniqueKeysWithValues: try f.names.map { ($0, try f.tensor($0)) }))
+        }
+        #expect(!weights[0].isEmpty && weights[0] == weights[1])
+    }
+
     @Test func resumingGivesBitIdenticalWeights() throws {
         let scratch = Scratch()
         let straight = try Self.trainer(Self.config(epochs: 4), scratch.path("a"))
