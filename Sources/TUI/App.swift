@@ -56,6 +56,24 @@ public final class App {
         self.themes = themes.isEmpty ? [Theme.fallback] : themes
         self.faceModels = faceModels
         self.model = model
+        scanCatalog()
+        browser.refresh(app: self)
+    }
+
+    /// Loose clips are looked at in the background (frames, duration, size, codec; a clip that
+    /// cannot be opened is marked before anyone plays it); a dataset's clips are not.
+    var scan: ClipScan?
+
+    func scanCatalog() {
+        scan?.cancel()
+        scan = catalog.isLoose ? ClipScan(paths: catalog.clips.map(\.path), folderFrameRate: catalog.folderFrameRate) : nil
+    }
+
+    func collectScan() {
+        guard let scan else { return }
+        let results = scan.take()
+        guard !results.isEmpty else { return }
+        messages += catalog.apply(results)
         browser.refresh(app: self)
     }
 
@@ -188,6 +206,7 @@ public final class App {
     /// Advances the screen in front by the wall-clock time since the last tick.
     public func tick(now: Date = Date()) {
         collectEvaluation()
+        collectScan()
         browser.tick(app: self, now: now)
         player.tick(app: self, now: now)
         if screen == .training || training.launchedRun != nil { training.tick(app: self, now: now) }

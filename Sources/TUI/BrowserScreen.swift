@@ -30,7 +30,12 @@ final class BrowserScreen: Screen {
             columns += [Table.Column("predicted", width: 10), Table.Column("conf", width: 6, alignRight: true), Table.Column("", width: 1),
                         Table.Column("margin", width: 7, alignRight: true)]
         }
-        table.columns = columns + [Table.Column("frames", width: 6, alignRight: true), Table.Column("description")]
+        columns.append(Table.Column("frames", width: 6, alignRight: true))
+        // Loose clips: what the background scan found (blank until it gets there).
+        if catalog.isLoose {
+            columns += [Table.Column("time", width: 6, alignRight: true), Table.Column("size", width: 7, alignRight: true), Table.Column("format", width: 16)]
+        }
+        table.columns = columns + [Table.Column("description")]
         table.rows = visible.map { i in
             let c = catalog.clips[i]
             var row = [c.id, c.label ?? ""]
@@ -44,7 +49,11 @@ final class BrowserScreen: Screen {
                 }
             }
             let problem = c.error.map { e in e.hasPrefix("warning: ") ? "! " + e.dropFirst(9) : (unicode ? "✗ " : "x ") + e }
-            return row + [c.frames.map(String.init) ?? "", problem ?? (c.description ?? "")]
+            row.append(c.frames.map(String.init) ?? "")
+            if catalog.isLoose {
+                row += c.facts.map { [Self.clock($0.seconds), Self.bytes($0.bytes), $0.format] } ?? ["", "", ""]
+            }
+            return row + [problem ?? (c.description ?? "")]
         }
         if let selectedClip, let row = visible.firstIndex(of: selectedClip) {
             table.selection.selected = row
@@ -52,6 +61,20 @@ final class BrowserScreen: Screen {
             if row >= table.selection.offset + pageRows { table.selection.offset = row - pageRows + 1 }
         }
         table.selection.clamp(count: table.rows.count)
+    }
+
+    /// m:ss of a duration.
+    static func clock(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return String(format: "%d:%02d", s / 60, s % 60)
+    }
+
+    /// A file size in the unit that keeps it short.
+    static func bytes(_ n: Int64) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB"]
+        var value = Double(n), unit = 0
+        while value >= 1000 && unit < units.count - 1 { value /= 1000; unit += 1 }
+        return unit == 0 ? "\(n) B" : String(format: value < 10 ? "%.1f %@" : "%.0f %@", value, units[unit])
     }
 
     func type(_ key: String, app: App) {
@@ -110,7 +133,8 @@ final class BrowserScreen: Screen {
         let catalog = app.catalog
         b.put("finecliper · \(catalog.title) · \(visible.count) of \(catalog.clips.count) clips", x: 1, y: 0, style: app.style("title", bold: true))
         var summary = catalog.classCounts.filter { $0.1 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: "  ")
-        if summary.isEmpty { summary = "loose clips" }
+        if summary.isEmpty { summary = "\(catalog.clips.count) loose clips" }
+        if let scan = app.scan, scan.done < scan.total { summary += " · looking at them \(scan.done)/\(scan.total)" }
         if let e = app.evaluation {
             let p = e.progress
             ProgressView.render(Double(p.done) / Double(max(1, p.total)), label: "evaluating \(p.done)/\(p.total)" + (p.current.map { " \($0)" } ?? ""),

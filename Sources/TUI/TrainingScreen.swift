@@ -90,6 +90,7 @@ final class TrainingScreen: Screen {
             let ids = Set(app.catalog.clips.map(\.id))
             if !contents.predictions.keys.contains(where: ids.contains), let config = status.config {
                 app.catalog = try ClipCatalog.of(run: config)
+                app.scanCatalog()
                 app.messages.append("showing \(app.catalog.title), the run's dataset")
             }
             app.load(predictions: contents.predictions)

@@ -13,6 +13,8 @@ public struct ClipEntry: Sendable, Equatable {
     public var description: String?
     /// Why the clip cannot be opened, once that is known.
     public var error: String?
+    /// Duration, format and size from a `ClipScan` (loose clips), once it has looked.
+    public var facts: ClipFacts?
 }
 
 /// The clips a session browses: a dataset split, or loose videos and frame folders.
@@ -22,6 +24,25 @@ public struct ClipCatalog: Sendable {
     public var clips: [ClipEntry]
     /// The rate frame folders play at (they carry none of their own).
     public var folderFrameRate: Double = 25
+    /// Loose videos and folders rather than a dataset: the browser scans them for their facts.
+    public var isLoose = false
+
+    /// Takes a scan's results: facts, frame counts, and a failure for a clip that cannot be
+    /// opened. Returns "id: reason" for each clip newly marked as failed.
+    @discardableResult
+    public mutating func apply(_ results: [(index: Int, result: Result<ClipFacts, ClipScan.MediaFailure>)]) -> [String] {
+        var failed: [String] = []
+        for (i, r) in results where clips.indices.contains(i) {
+            switch r {
+            case let .success(f): clips[i].facts = f; clips[i].frames = f.frames
+            case let .failure(e) where clips[i].error == nil:
+                clips[i].error = e.message
+                failed.append("\(clips[i].id): \(e.message)")
+            case .failure: break
+            }
+        }
+        return failed
+    }
 
     /// Loose clips (videos, images or frame folders); a folder argument that holds videos lists them.
     public static func loose(_ paths: [String]) -> ClipCatalog {
@@ -40,7 +61,9 @@ public struct ClipCatalog: Sendable {
                 clips.append(ClipEntry(id: ((p as NSString).lastPathComponent as NSString).deletingPathExtension, path: p))
             }
         }
-        return ClipCatalog(title: "clips", classes: [], clips: clips)
+        var catalog = ClipCatalog(title: "clips", classes: [], clips: clips)
+        catalog.isLoose = true
+        return catalog
     }
 
     /// A dataset's split ("all" for every split) through the datasets layer, with descriptions when

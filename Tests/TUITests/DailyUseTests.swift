@@ -116,3 +116,21 @@ import TestSupport
         #expect(app.screen == .browser)
     }
 }
+
+/// Loose videos are looked at in the background: frames, duration, size and codec in the list,
+/// and a file that cannot be opened is marked before anyone plays it.
+@Suite(.serialized) struct LooseClipScanTests {
+    @Test func looseClipsShowTheirFactsAndBrokenOnesAreMarked() throws {
+        let scratch = Scratch()
+        let broken = scratch.write("broken.mp4", "not a video at all")
+        let app = App(catalog: ClipCatalog.loose([AppTests.media + "/single_face.mp4", broken]), faceModels: nil)
+        for _ in 0..<500 where (app.scan?.done ?? 0) < 2 { Thread.sleep(forTimeInterval: 0.01) }
+        app.tick()
+        let single = try #require(app.catalog.clips.first { $0.id == "single_face" }?.facts)
+        #expect(single.frames == 72 && single.format.hasSuffix("h264") && single.bytes > 10_000 && abs(single.seconds - 2.4) < 0.05, "\(single)")
+        #expect(app.catalog.clips.first { $0.id == "broken" }?.error != nil)
+        let text = app.render(width: 140, height: 20).text
+        #expect(text.contains("0:02") && text.contains("h264") && text.contains("kB") && text.contains("✗"), "\(text)")
+        #expect(BrowserScreen.bytes(999) == "999 B" && BrowserScreen.bytes(1_234_567) == "1.2 MB" && BrowserScreen.bytes(45_600) == "46 kB")
+    }
+}
