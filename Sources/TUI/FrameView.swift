@@ -34,17 +34,21 @@ public enum FrameView {
         return out
     }
 
-    /// Draws the frame into `r`; `points` (frame pixel coordinates) are marked in `pointColor`.
+    /// Draws the frame into `r`; `points` (frame pixel coordinates) are marked in `pointColor`,
+    /// and each further set of `overlays` in its own colour (drawn first, so `points` win).
     public static func render(width: Int, height: Int, pixels: [UInt8], into buffer: inout CellBuffer, _ r: Rect,
-                              glyphs: Glyphs = .halfBlocks, points: [(Double, Double)] = [], pointColor: RGB = RGB(255, 255, 0)) {
+                              glyphs: Glyphs = .halfBlocks, points: [(Double, Double)] = [], pointColor: RGB = RGB(255, 255, 0),
+                              overlays: [(points: [(Double, Double)], color: RGB)] = []) {
         guard r.width > 0, r.height > 0 else { return }
         let mode: Glyphs = buffer.unicode ? glyphs : .ascii
         let (pw, ph) = mode == .halfBlocks ? (r.width, r.height * 2) : mode == .braille ? (r.width * 2, r.height * 4) : (r.width, r.height)
         var grid = downsample(width: width, height: height, pixels: pixels, cols: pw, rows: ph)
-        var marked = Set<Int>()
-        for (x, y) in points {
-            let gx = Int(x * Double(pw) / Double(width)), gy = Int(y * Double(ph) / Double(height))
-            if gx >= 0 && gy >= 0 && gx < pw && gy < ph { grid[gy * pw + gx] = pointColor; marked.insert(gy * pw + gx) }
+        var marked: [Int: RGB] = [:]
+        for (set, color) in overlays + [(points, pointColor)] {
+            for (x, y) in set {
+                let gx = Int(x * Double(pw) / Double(width)), gy = Int(y * Double(ph) / Double(height))
+                if gx >= 0 && gy >= 0 && gx < pw && gy < ph { grid[gy * pw + gx] = color; marked[gy * pw + gx] = color }
+            }
         }
         // The 2nd and 98th percentiles of luminance span the dither's range (braille only).
         let stretch: (low: Double, high: Double) = {
@@ -60,26 +64,26 @@ public enum FrameView {
                     cell = Cell("▀", fg: grid[(2 * cy) * pw + cx], bg: grid[(2 * cy + 1) * pw + cx])
                 case .ascii:
                     let c = grid[cy * pw + cx]
-                    let glyph = marked.contains(cy * pw + cx) ? "o" : ramp[min(ramp.count - 1, Int(c.luma * Double(ramp.count)))]
+                    let glyph = marked[cy * pw + cx] != nil ? "o" : ramp[min(ramp.count - 1, Int(c.luma * Double(ramp.count)))]
                     cell = Cell(glyph, fg: c)
                 case .braille:
                     // Dots lit by ordered dithering of the frame's contrast-stretched luminance,
                     // so shading carries across cells; marked dots lit and their cell in the
                     // marker's colour, so landmarks show.
-                    var bits = 0, marker = false
+                    var bits = 0, marker: RGB? = nil
                     var sum = (0, 0, 0)
                     for dy in 0..<4 {
                         for dx in 0..<2 {
                             let i = (4 * cy + dy) * pw + 2 * cx + dx
                             let c = grid[i]
                             sum = (sum.0 + Int(c.r), sum.1 + Int(c.g), sum.2 + Int(c.b))
-                            if marked.contains(i) { marker = true; bits |= Braille.bit(dx, dy); continue }
+                            if let m = marked[i] { marker = m; bits |= Braille.bit(dx, dy); continue }
                             let level = (c.luma - stretch.low) / max(stretch.high - stretch.low, 1e-6)
                             if level > bayer[(4 * cy + dy) % 4][(2 * cx + dx) % 4] { bits |= Braille.bit(dx, dy) }
                         }
                     }
                     let avg = RGB(UInt8(sum.0 / 8), UInt8(sum.1 / 8), UInt8(sum.2 / 8))
-                    cell = Cell(Braille.glyph(bits), fg: marker ? pointColor : avg.brightened(to: 0.55))
+                    cell = Cell(Braille.glyph(bits), fg: marker ?? avg.brightened(to: 0.55))
                 }
                 buffer[r.x + cx, r.y + cy] = cell
             }

@@ -5,7 +5,7 @@ enum HelpScreen {
         switch screen {
         case .browser, .help: return [.filter, .sort, .reverse, .open, .up, .down, .pageUp, .pageDown, .top, .bottom, .back, .evaluate]
         case .player: return [.playPause, .stepBack, .stepForward, .seekBack, .seekForward, .top, .bottom, .faster, .slower,
-                              .landmarks, .parsing, .nextPane, .up, .down, .open, .apex, .export, .nextClip, .previousClip, .loop, .back]
+                              .landmarks, .landmarkGroup, .parsing, .nextPane, .up, .down, .open, .apex, .export, .nextClip, .previousClip, .loop, .back]
         case .confusion: return [.up, .down, .seekBack, .seekForward, .stepBack, .stepForward, .top, .bottom, .open, .back]
         case .training: return [.newRun, .openRun, .stopRun, .up, .down, .open, .back]
         }

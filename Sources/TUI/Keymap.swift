@@ -10,7 +10,7 @@ public enum Action: String, CaseIterable, Sendable {
     case reverse, nextClip = "next_clip", previousClip = "previous_clip", loop, messages
     case playPause = "play_pause", stepBack = "step_back", stepForward = "step_forward"
     case seekBack = "seek_back", seekForward = "seek_forward", faster, slower
-    case glyphs, landmarks, parsing, theme, apex, export
+    case glyphs, landmarks, parsing, theme, apex, export, landmarkGroup = "landmark_group"
 
     public var summary: String {
         switch self {
@@ -49,6 +49,7 @@ public enum Action: String, CaseIterable, Sendable {
         case .slower: return "slower"
         case .glyphs: return "cycle glyphs (half blocks, ASCII, braille)"
         case .landmarks: return "toggle landmarks"
+        case .landmarkGroup: return "landmarks shown: all, jaw, brows, nose, eyes, mouth"
         case .parsing: return "toggle parsing overlay"
         case .theme: return "cycle theme"
         case .apex: return "jump to the apex frame"
@@ -70,7 +71,7 @@ public struct Keymap: Sendable {
         .evaluate: ["e"], .newRun: ["n"], .stopRun: ["x"], .openRun: ["o"],
         .reverse: ["S"], .nextClip: ["]"], .previousClip: ["["], .loop: ["r"], .messages: ["m"],
         .playPause: ["space"], .stepBack: [","], .stepForward: ["."], .seekBack: ["left"], .seekForward: ["right"], .faster: ["+"], .slower: ["-"],
-        .glyphs: ["g"], .landmarks: ["l"], .parsing: ["p"], .theme: ["t"], .apex: ["a"], .export: ["E"],
+        .glyphs: ["g"], .landmarks: ["l"], .parsing: ["p"], .theme: ["t"], .apex: ["a"], .export: ["E"], .landmarkGroup: ["L"],
     ]
 
     public init() {

@@ -16,6 +16,7 @@ final class PlayerScreen: Screen {
     var playing = true
     var speed = 1.0
     var showLandmarks = true
+    var landmarkGroup = LandmarkGroup.all
     var showParsing = false
     var lastTick = Date()
     var pane = Pane.probabilities
@@ -100,6 +101,9 @@ final class PlayerScreen: Screen {
         case .faster: speed = min(4, speed * 2)
         case .slower: speed = max(0.125, speed / 2)
         case .landmarks: showLandmarks.toggle()
+        case .landmarkGroup:
+            landmarkGroup = landmarkGroup.next
+            showLandmarks = true
         case .parsing: showParsing.toggle()
         case .nextPane: pane = Pane.allCases[(Pane.allCases.firstIndex(of: pane)! + 1) % Pane.allCases.count]
         case .up: if pane == .scores { selectedClass = max(0, selectedClass - 1) }
@@ -176,7 +180,8 @@ final class PlayerScreen: Screen {
             let cellsWide = min(video.width, Int(Double(cellsHigh) * 2 * Double(f.width) / Double(f.height) + 0.5))
             let r = Rect(x: video.x + (video.width - cellsWide) / 2, y: video.y, width: cellsWide, height: max(1, cellsHigh))
             FrameView.render(width: f.width, height: f.height, pixels: showParsing ? (f.parsingPixels ?? f.pixels) : f.pixels, into: &b, r, glyphs: app.glyphs,
-                             points: showLandmarks ? (f.landmarks ?? []) : [], pointColor: app.theme["landmark"])
+                             points: showLandmarks ? landmarkGroup.pick(f.landmarks ?? []) : [], pointColor: app.theme["landmark"],
+                             overlays: showLandmarks ? [(landmarkGroup.pick(f.truthLandmarks ?? []), app.theme["landmark_truth"])] : [])
         } else if let e = p.error {
             TextBox.render("Cannot play this clip: \(e)", into: &b, video.inset(1), style: app.style("error"))
         } else {
@@ -346,7 +351,9 @@ final class PlayerScreen: Screen {
     func drawClipInfo(into b: inout CellBuffer, _ r: Rect, shown: DisplayFrame?, app: App) {
         guard let p = playback else { return }
         let landmarkState = failed ? "none (the clip failed)" : !showLandmarks ? "off" : app.faceModels == nil ? "unavailable" : shown?.landmarks == nil ? "computing…" : (shown?.landmarks?.isEmpty ?? true) ? "no face" : "on"
-        let lines = ["landmarks \(landmarkState)", "parsing \(showParsing ? "on" : "off")", ""]
+        let group = showLandmarks && landmarkGroup != .all ? " (\(landmarkGroup.rawValue))" : ""
+        let truthLine = p.hasTruthLandmarks && showLandmarks ? ["+ ground truth in a second colour"] : []
+        let lines = ["landmarks \(landmarkState)\(group)"] + truthLine + ["parsing \(showParsing ? "on" : "off")", ""]
         for (i, l) in lines.enumerated() { b.put(l, x: r.x, y: r.y + i, style: app.base, maxWidth: r.width) }
         let pane = Rect(x: r.x, y: r.y + lines.count, width: r.width, height: r.height - lines.count)
         let text = p.entry.description ?? p.description

@@ -9,7 +9,7 @@ public struct Theme: Sendable {
 
     public static let keys = ["main_bg", "main_fg", "title", "hi_fg", "inactive_fg", "border", "selected_bg", "selected_fg",
                               "ok", "error", "warning", "bar_low", "bar_high", "truth", "positive", "negative",
-                              "graph_loss", "graph_ema", "graph_uar", "graph_war", "graph_lr", "heat_low", "heat_high", "landmark"]
+                              "graph_loss", "graph_ema", "graph_uar", "graph_war", "graph_lr", "heat_low", "heat_high", "landmark", "landmark_truth"]
 
     public static let fallback = Theme(name: "built-in", colors: [
         "main_bg": RGB(18, 22, 28), "main_fg": RGB(216, 222, 233), "title": RGB(236, 239, 244), "hi_fg": RGB(136, 192, 208),
@@ -18,6 +18,7 @@ public struct Theme: Sendable {
         "bar_high": RGB(143, 188, 187), "truth": RGB(235, 203, 139), "positive": RGB(163, 190, 140), "negative": RGB(208, 135, 112),
         "graph_loss": RGB(136, 192, 208), "graph_ema": RGB(236, 239, 244), "graph_uar": RGB(163, 190, 140), "graph_war": RGB(180, 142, 173),
         "graph_lr": RGB(208, 135, 112), "heat_low": RGB(27, 34, 48), "heat_high": RGB(191, 97, 106), "landmark": RGB(255, 255, 0),
+        "landmark_truth": RGB(0, 255, 255),
     ])
 
     public subscript(_ key: String) -> RGB { colors[key] ?? Self.fallback.colors[key] ?? RGB(255, 255, 255) }

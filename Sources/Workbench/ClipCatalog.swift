@@ -15,6 +15,9 @@ public struct ClipEntry: Sendable, Equatable {
     public var error: String?
     /// Duration, format and size from a `ClipScan` (loose clips), once it has looked.
     public var facts: ClipFacts?
+    /// A landmarks CSV of ground truth (a generated dataset's `landmarks/<id>.csv`), drawn beside
+    /// the detected points.
+    public var truthLandmarks: String?
 }
 
 /// The clips a session browses: a dataset split, or loose videos and frame folders.
@@ -76,8 +79,11 @@ public struct ClipCatalog: Sendable {
             throw DatasetError.missing(path: root, what: "a \(split) split (this dataset has \(d.splits.keys.sorted().joined(separator: ", ")))")
         }
         let records = split == "all" ? ["train", "test"].flatMap { d.splits[$0] ?? [] } : d.splits[split]!
-        let clips = records.map {
-            ClipEntry(id: $0.id, path: $0.path, label: d.classes[$0.label], labelIndex: $0.label, frames: $0.declaredFrames, description: descriptions?[$0.id])
+        let clips = records.map { r -> ClipEntry in
+            var e = ClipEntry(id: r.id, path: r.path, label: d.classes[r.label], labelIndex: r.label, frames: r.declaredFrames, description: descriptions?[r.id])
+            let truth = d.root + "/landmarks/" + r.id + ".csv"
+            if FileManager.default.fileExists(atPath: truth) { e.truthLandmarks = truth }
+            return e
         }
         return ClipCatalog(title: "\(d.name)" + (d.fold.map { " fold \($0)" } ?? "") + " \(split)", classes: d.classes, clips: clips)
     }

@@ -9,6 +9,8 @@ public struct DisplayFrame: Sendable {
     public var width: Int, height: Int
     public var pixels: [UInt8]
     public var landmarks: [(Double, Double)]?
+    /// Ground-truth landmarks of this frame when the clip's dataset has them (generated clips).
+    public var truthLandmarks: [(Double, Double)]?
     /// The frame with the face-parsing colours blended in (0.5·frame + 0.5·colour inside the face),
     /// once landmarks are known.
     public var parsingPixels: [UInt8]?
@@ -59,10 +61,18 @@ public final class ClipPlayback: @unchecked Sendable {
     /// Returns at once: opening the clip (a packet scan, long for long videos), decoding and
     /// tracking all happen in the background. `maxSide` bounds the decoded size (terminal panes
     /// need few pixels); frame folders, which carry no rate of their own, play at `folderFrameRate`.
+    /// Ground-truth landmarks by frame (empty without a truth file).
+    let truth: [Int: [SIMD2<Double>]]
+    /// Whether the clip has ground-truth landmarks to show.
+    public var hasTruthLandmarks: Bool { !truth.isEmpty }
+
     public init(entry: ClipEntry, faceModels: FaceModels?, model: ClassifierModel? = nil, maxSide: Int = 320, folderFrameRate: Double = 25,
                 memoryBudget: Int = 256 << 20) {
         self.entry = entry
         self.memoryBudget = memoryBudget
+        truth = entry.truthLandmarks.flatMap { path in
+            (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { try? LandmarksFile($0, path: path).points }
+        } ?? [:]
         hasFaceModels = faceModels != nil
         referenceModel = faceModels?.reference != nil
         inference = faceModels == nil ? nil : model.map { LiveInference(model: $0) }
@@ -198,6 +208,7 @@ public final class ClipPlayback: @unchecked Sendable {
     /// the parsing blend.
     func display(_ shown: RGBImage, index i: Int, scale: Double, points: [SIMD2<Double>]?) -> DisplayFrame {
         var frame = DisplayFrame(index: i, width: shown.width, height: shown.height, pixels: shown.pixels)
+        frame.truthLandmarks = truth[i].map { $0.map { ($0.x * scale, $0.y * scale) } }
         guard let points else { return frame }
         frame.landmarks = points.map { ($0.x * scale, $0.y * scale) }
         if !points.isEmpty {

@@ -134,3 +134,37 @@ import TestSupport
         #expect(BrowserScreen.bytes(999) == "999 B" && BrowserScreen.bytes(1_234_567) == "1.2 MB" && BrowserScreen.bytes(45_600) == "46 kB")
     }
 }
+
+/// Landmark groups (`L`) and, for generated clips, the ground-truth landmarks beside the detected ones.
+@Suite(.serialized) struct LandmarkDisplayTests {
+    @Test func groupsNarrowTheDotsAndGroundTruthShowsBeside() throws {
+        let root = ModelScreensTests.root
+        let catalog = try ClipCatalog.dataset(root: root + "/samples", format: nil, fold: nil, split: "all")
+        #expect(catalog.clips.allSatisfy { $0.truthLandmarks != nil })
+        let app = App(catalog: catalog, faceModels: ModelScreensTests.faces)
+        app.handle("enter")
+        let truth = Theme.fallback["landmark_truth"], detected = Theme.fallback["landmark"]
+        func count(_ c: RGB, _ b: CellBuffer) -> Int {
+            var n = 0
+            for y in 0..<b.height { for x in 0..<b.width where b[x, y].fg == c || b[x, y].bg == c { n += 1 } }
+            return n
+        }
+        app.handle("space")   // paused on the first frame
+        var screen = app.render(width: 160, height: 50)
+        for _ in 0..<500 where count(detected, screen) == 0 || count(truth, screen) == 0 {
+            Thread.sleep(forTimeInterval: 0.01)
+            app.tick(); screen = app.render(width: 160, height: 50)
+        }
+        let (allTruth, allDetected) = (count(truth, screen), count(detected, screen))
+        #expect(allTruth > 20 && allDetected > 20, "truth \(allTruth), detected \(allDetected)")
+        #expect(screen.text.contains("ground truth"))
+        for _ in 0..<5 { app.handle("L") }   // all → jaw → brows → nose → eyes → mouth
+        screen = app.render(width: 160, height: 50)
+        #expect(screen.text.contains("landmarks on (mouth)"))
+        let (mouthTruth, mouthDetected) = (count(truth, screen), count(detected, screen))
+        #expect(mouthTruth > 0 && mouthTruth < allTruth / 2 && mouthDetected > 0 && mouthDetected < allDetected / 2,
+                "mouth: truth \(mouthTruth), detected \(mouthDetected)")
+        app.handle("L")
+        #expect(!app.render(width: 160, height: 50).text.contains("landmarks on ("))
+    }
+}

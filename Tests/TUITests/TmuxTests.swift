@@ -65,7 +65,10 @@ import TestSupport
         #expect(first != later, "the frame does not change while playing")
         try keys("Tab", "Tab")   // probabilities → PN scores → motion
         s = try waitFor { $0.contains("landmarks on") }
-        #expect(s.contains("landmarks on"))
+        #expect(s.contains("landmarks on") && s.contains("ground truth"), "generated clips show their ground truth:\n\(s)")
+        try keys("L", "L")   // all → jaw → brows
+        s = try waitFor { $0.contains("landmarks on (brows)") }
+        #expect(s.contains("landmarks on (brows)"))
         try keys("l")
         s = try waitFor { $0.contains("landmarks off") }
         #expect(s.contains("landmarks off"))
