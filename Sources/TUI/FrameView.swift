@@ -36,9 +36,10 @@ public enum FrameView {
 
     /// Draws the frame into `r`; `points` (frame pixel coordinates) are marked in `pointColor`,
     /// and each further set of `overlays` in its own colour (drawn first, so `points` win).
+    /// `dither256`: the pixels are dithered to the 256-colour palette (see `ditheredXterm256`).
     public static func render(width: Int, height: Int, pixels: [UInt8], into buffer: inout CellBuffer, _ r: Rect,
                               glyphs: Glyphs = .halfBlocks, points: [(Double, Double)] = [], pointColor: RGB = RGB(255, 255, 0),
-                              overlays: [(points: [(Double, Double)], color: RGB)] = []) {
+                              overlays: [(points: [(Double, Double)], color: RGB)] = [], dither256: Bool = false) {
         guard r.width > 0, r.height > 0 else { return }
         let mode: Glyphs = buffer.unicode ? glyphs : .ascii
         let (pw, ph) = mode == .halfBlocks ? (r.width, r.height * 2) : mode == .braille ? (r.width * 2, r.height * 4) : (r.width, r.height)
@@ -48,6 +49,15 @@ public enum FrameView {
             for (x, y) in set {
                 let gx = Int(x * Double(pw) / Double(width)), gy = Int(y * Double(ph) / Double(height))
                 if gx >= 0 && gy >= 0 && gx < pw && gy < ph { grid[gy * pw + gx] = color; marked[gy * pw + gx] = color }
+            }
+        }
+        // On a 256-colour terminal, half blocks and ASCII take palette colours by ordered dithering
+        // (the terminal then shows them exactly); markers keep their colour.
+        if dither256 && mode != .braille {
+            for y in 0..<ph {
+                for x in 0..<pw where marked[y * pw + x] == nil {
+                    grid[y * pw + x] = grid[y * pw + x].ditheredXterm256(threshold: bayer[y % 4][x % 4])
+                }
             }
         }
         // The 2nd and 98th percentiles of luminance span the dither's range (braille only).

@@ -181,7 +181,8 @@ final class PlayerScreen: Screen {
             let r = Rect(x: video.x + (video.width - cellsWide) / 2, y: video.y, width: cellsWide, height: max(1, cellsHigh))
             FrameView.render(width: f.width, height: f.height, pixels: showParsing ? (f.parsingPixels ?? f.pixels) : f.pixels, into: &b, r, glyphs: app.glyphs,
                              points: showLandmarks ? landmarkGroup.pick(f.landmarks ?? []) : [], pointColor: app.theme["landmark"],
-                             overlays: showLandmarks ? [(landmarkGroup.pick(f.truthLandmarks ?? []), app.theme["landmark_truth"])] : [])
+                             overlays: showLandmarks ? [(landmarkGroup.pick(f.truthLandmarks ?? []), app.theme["landmark_truth"])] : [],
+                             dither256: app.depthName == ColorDepth.palette256.rawValue)
         } else if let e = p.error {
             TextBox.render("Cannot play this clip: \(e)", into: &b, video.inset(1), style: app.style("error"))
         } else {

@@ -40,6 +40,33 @@ public struct RGB: Equatable, Hashable, Sendable {
         return distance(cube) <= distance(RGB(greyValue, greyValue, greyValue)) ? cubeCode : 232 + greyIndex
     }
 
+    /// An entry of the 256-colour palette chosen by ordered dithering: each channel goes to the
+    /// cube level above or below it as its position between them exceeds `threshold` (a Bayer
+    /// value in (0, 1)), so neighbouring pixels mix two levels in the right proportion. Nearly
+    /// grey pixels dither along the finer grey ramp instead. Nearest-colour quantisation breaks
+    /// skin (cube steps of 40) into flat olive and pink patches; this keeps its average colour.
+    public func ditheredXterm256(threshold t: Double) -> RGB {
+        let (lo, hi) = (min(r, g, b), max(r, g, b))
+        if Int(hi) - Int(lo) < 12 {
+            // Grey ramp 8, 18, …, 238, with black and white from the cube at the ends.
+            let levels = [0] + (0..<24).map { 8 + 10 * $0 } + [255]
+            let v = (Int(r) + Int(g) + Int(b)) / 3
+            let k = max(0, (levels.lastIndex { $0 <= v } ?? 0))
+            guard k + 1 < levels.count else { return RGB(255, 255, 255) }
+            let frac = Double(v - levels[k]) / Double(levels[k + 1] - levels[k])
+            let out = UInt8(frac > t ? levels[k + 1] : levels[k])
+            return RGB(out, out, out)
+        }
+        func channel(_ v: UInt8) -> UInt8 {
+            let levels = Self.cubeLevels
+            let k = levels.lastIndex { $0 <= Int(v) } ?? 0
+            guard k + 1 < levels.count else { return UInt8(levels[k]) }
+            let frac = Double(Int(v) - levels[k]) / Double(levels[k + 1] - levels[k])
+            return UInt8(frac > t ? levels[k + 1] : levels[k])
+        }
+        return RGB(channel(r), channel(g), channel(b))
+    }
+
     /// The nearest of the 16 ANSI colours (xterm's default values).
     public var ansi16: Int {
         Self.ansiPalette.indices.min { distance(Self.ansiPalette[$0]) < distance(Self.ansiPalette[$1]) }!

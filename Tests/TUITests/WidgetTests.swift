@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Media
 @testable import TUI
 
 /// Widgets render into a cell buffer; the text is compared with golden files in Golden/ (set
@@ -185,5 +186,49 @@ enum Golden {
         let named = keys.apply("play_pause = \"spacebar\"\nlandmarks = [\"ctrl-l\", \"L\"]\n", file: "keys.toml")
         #expect(named.count == 1 && named[0].hasPrefix("keys.toml:1: spacebar is not a key"))
         #expect(keys.action(for: "space") == .playPause && keys.action(for: "L") == .landmarks)
+    }
+}
+
+/// 256 colours: nearest-colour quantisation turns skin into flat olive and pink patches (the
+/// cube's steps are 40 apart); ordered dithering keeps the colour that a few neighbouring pixels
+/// average to, which is what the eye sees.
+@Suite struct Dither256Tests {
+    static func palette(_ code: Int) -> RGB {
+        if code >= 232 { let v = UInt8(8 + 10 * (code - 232)); return RGB(v, v, v) }
+        let c = code - 16, l = RGB.cubeLevels
+        return RGB(UInt8(l[c / 36]), UInt8(l[c / 6 % 6]), UInt8(l[c % 6]))
+    }
+
+    @Test func ditheringKeepsTheFacesAverageColour() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let frame = try VideoReader(path: root + "/assets/media/single_face.mp4").frame(at: 0)
+        // The face (dlib's box on this frame), averaged down to 64×64 pixels as a pane would show it.
+        let face = frame.cropped(x: 214, y: 114, width: 180, height: 180)
+        let n = 64
+        let pixels = FrameView.downsample(width: face.width, height: face.height, pixels: face.pixels, cols: n, rows: n)
+        let nearest = pixels.map { Self.palette($0.xterm256) }
+        let dithered = pixels.indices.map { pixels[$0].ditheredXterm256(threshold: FrameView.bayer[($0 / n) % 4][($0 % n) % 4]) }
+        #expect(dithered.allSatisfy { Self.palette($0.xterm256) == $0 }, "dithered colours are palette entries, shown exactly")
+        // Error of what the eye averages: 4×4-pixel blocks (two by four half-block cells).
+        func blockError(_ q: [RGB]) -> Double {
+            var total = 0.0, blocks = 0
+            for by in stride(from: 0, to: n, by: 4) {
+                for bx in stride(from: 0, to: n, by: 4) {
+                    var d = (0.0, 0.0, 0.0)
+                    for y in by..<(by + 4) {
+                        for x in bx..<(bx + 4) {
+                            let (a, b) = (pixels[y * n + x], q[y * n + x])
+                            d.0 += Double(a.r) - Double(b.r); d.1 += Double(a.g) - Double(b.g); d.2 += Double(a.b) - Double(b.b)
+                        }
+                    }
+                    total += (d.0 * d.0 + d.1 * d.1 + d.2 * d.2).squareRoot() / 16
+                    blocks += 1
+                }
+            }
+            return total / Double(blocks)
+        }
+        let (e0, e1) = (blockError(nearest), blockError(dithered))
+        print(String(format: "256 colours, single_face.mp4's face: mean colour error of 4×4 blocks %.1f nearest, %.1f dithered", e0, e1))
+        #expect(e1 < 0.6 * e0, "nearest \(e0), dithered \(e1)")
     }
 }
