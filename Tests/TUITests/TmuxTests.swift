@@ -111,7 +111,9 @@ import TestSupport
         let config = NSTemporaryDirectory() + "finecliper-xdg-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: config); _ = try? tmux(["kill-server"]) }
         try start("tui assets/media/single_face.mp4 --colors direct", term: "xterm-direct", config: config)
-        _ = try waitFor { $0.contains("single_face") }
+        // The background scan fills the loose clip's columns: duration, size, resolution and codec.
+        let listed = try waitFor { $0.contains("single_face") && $0.contains("h264") }
+        #expect(listed.contains("0:02") && listed.contains("h264") && listed.contains("kB"), "\(listed)")
         try keys("Enter", "Tab", "Tab")   // the motion pane says whether landmarks are on
         let s = try waitFor { $0.filter { $0 == "▀" }.count > 500 && $0.contains("landmarks on") }
         #expect(s.contains("direct colours") && s.contains("landmarks on"), "\(s)")
