@@ -137,6 +137,22 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
         return groups
     }
 
+    /// The optimizer's parameter groups of DFER-CLIP's recipe (FINECLIPER.md §6): every adapter at
+    /// one rate, the temporal models at another, the fusion weights at a third, all with the same
+    /// weight decay. The trainer builds its optimizer from these; the twin's recipe test too.
+    public func optimizerGroups(adapterRate: Float, temporalRate: Float, fusionRate: Float, weightDecay: Float) -> [ParameterGroup] {
+        let named = parameterGroups
+        var groups: [ParameterGroup] = []
+        func group(_ name: String, _ filter: (String) -> Bool, rate: Float) {
+            let ps = named.filter { filter($0.name) }.flatMap(\.parameters)
+            if !ps.isEmpty { groups.append(ParameterGroup(name: name, ps, learningRate: rate, weightDecay: weightDecay)) }
+        }
+        group("adapters", { $0.hasSuffix("adapters") }, rate: adapterRate)
+        group("temporal", { $0.hasSuffix("temporal") }, rate: temporalRate)
+        group("fusion", { $0 == "fusion" }, rate: fusionRate)
+        return groups
+    }
+
     // MARK: Forward
 
     /// A recorded forward pass: the logits and loss as tape variables (for backward) and the plain

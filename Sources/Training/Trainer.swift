@@ -58,15 +58,8 @@ public final class Trainer {
         let model = experiment.model
 
         // Optimizer: adapters, temporal models and fusion weights as separate groups.
-        var groups: [ParameterGroup] = []
-        let named = model.parameterGroups
-        func group(_ name: String, _ filter: (String) -> Bool, rate: Float) {
-            let ps = named.filter { filter($0.name) }.flatMap(\.parameters)
-            if !ps.isEmpty { groups.append(ParameterGroup(name: name, ps, learningRate: rate, weightDecay: config.weightDecay)) }
-        }
-        group("adapters", { $0.hasSuffix("adapters") }, rate: config.adapterRate)
-        group("temporal", { $0.hasSuffix("temporal") }, rate: config.temporalRate)
-        group("fusion", { $0 == "fusion" }, rate: config.fusionRate)
+        let groups = model.optimizerGroups(adapterRate: config.adapterRate, temporalRate: config.temporalRate,
+                                           fusionRate: config.fusionRate, weightDecay: config.weightDecay)
         switch config.optimizer {
         case .sgd: optimizer = SGD(groups, momentum: config.momentum)
         case .adamw: optimizer = AdamW(groups)

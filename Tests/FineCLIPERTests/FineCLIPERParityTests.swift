@@ -101,4 +101,27 @@ import TensorCore
         #expect(report.withinTolerance, "\(losses): \(report)")
         print("FineCLIPER 5 SGD steps: \(losses), \(report)")
     }
+
+    /// The trainer's optimizer (`optimizerGroups` with TrainConfig's default rates, SGD with
+    /// momentum 0.9 and weight decay 1e-4) against the twin's torch.optim.SGD with the same
+    /// parameter groups: the losses of five steps.
+    @Test func theTrainersRecipeFollowsTheTwin() throws {
+        let model = try Self.model()
+        let (batch, prompts) = try Self.batch()
+        let sgd = SGD(model.optimizerGroups(adapterRate: 1e-3, temporalRate: 1e-2, fusionRate: 1e-2, weightDecay: 1e-4), momentum: 0.9)
+        #expect(sgd.groups.map(\.name) == ["adapters", "temporal", "fusion"])
+        #expect(sgd.groups.reduce(0) { $0 + $1.parameters.count } == model.trainableParameters.count)
+        var losses: [Float] = []
+        for _ in 0..<5 {
+            let tape = Tape()
+            let pass = try model.forward(batch, prompts: prompts, tape: tape)
+            losses.append(pass.output.loss!)
+            for p in model.trainableParameters { p.zeroGrad() }
+            tape.backward(pass.loss!)
+            sgd.step()
+        }
+        let report = Tensor(shape: [5], values: losses).compare(to: try Self.reference.tensor("trainer_losses"), rtol: 1e-4, atol: 0)
+        #expect(report.withinTolerance, "\(losses): \(report)")
+        print("FineCLIPER trainer recipe, 5 steps: \(losses), \(report)")
+    }
 }

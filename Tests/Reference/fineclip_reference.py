@@ -63,6 +63,7 @@ for key, rows in [("positive_ids", positive_ids), ("negative_ids", negative_ids)
 out["labels"] = labels.numpy().astype(np.int64)
 
 # Five SGD steps on the same batch (llm.c's test style).
+initial = {n: p.detach().clone() for n, p in params.items()}
 opt = torch.optim.SGD(list(params.values()), lr=0.01, momentum=0.9, weight_decay=1e-4)
 losses = []
 for p in params.values():
@@ -75,6 +76,25 @@ for step in range(5):
     opt.step()
 out["sgd_losses"] = np.array(losses, np.float32)
 
+# The trainer's recipe (TrainConfig's defaults, DFER-CLIP's): SGD with momentum 0.9 and weight
+# decay 1e-4, adapters at 1e-3, temporal models and fusion at 1e-2 (the schedule is flat for the
+# first epochs), five steps from the same initial weights.
+for name, p in params.items():
+    p.data.copy_(initial[name])
+    p.grad = None
+groups = [dict(params=[p for n, p in params.items() if n.startswith(prefix)], lr=lr)
+          for prefix, lr in [("adapters.", 1e-3), ("temporal.", 1e-2), ("fusion.", 1e-2)]]
+assert sum(len(g["params"]) for g in groups) == len(params)
+opt = torch.optim.SGD(groups, lr=1e-3, momentum=0.9, weight_decay=1e-4)
+losses = []
+for step in range(5):
+    opt.zero_grad(set_to_none=True)
+    loss = forward()["loss"]
+    loss.backward()
+    losses.append(loss.item())
+    opt.step()
+out["trainer_losses"] = np.array(losses, np.float32)
+
 save_file(out, os.path.join(FIX, "fineclip_reference.safetensors"),
           metadata={"generator": "Tests/Reference/fineclip_reference.py", "parameters": ",".join(params.keys())})
-print("loss", r["loss"].item(), "sgd", losses, "parameters", len(params), sum(p.numel() for p in params.values()))
+print("loss", r["loss"].item(), "sgd", out["sgd_losses"].tolist(), "trainer recipe", losses, "parameters", len(params), sum(p.numel() for p in params.values()))

@@ -54,4 +54,11 @@ import TestSupport
         #expect(keys.isSuperset(of: ["data", "format", "fold", "model", "epochs", "adapterRate", "milestones", "spikeFactor"]))
         #expect(keys.count == TrainConfig.fileKeys.count)
     }
+
+    /// The rates the twin's recipe test uses (FineCLIPERParityTests) are the trainer's defaults.
+    @Test func defaultsAreTheRecipeTheTwinChecks() {
+        let c = TrainConfig(data: "", model: "")
+        #expect(c.optimizer == .sgd && c.momentum == 0.9 && c.weightDecay == 1e-4)
+        #expect(c.adapterRate == 1e-3 && c.temporalRate == 1e-2 && c.fusionRate == 1e-2 && c.milestones.min()! > 1)
+    }
 }
