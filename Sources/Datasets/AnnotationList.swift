@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// DFER-CLIP's annotation lists: one clip per line, `<frame_dir> <num_frames> <label_idx>`,
 /// separated by whitespace. Relative paths are resolved against the data root. Blank lines and
@@ -28,7 +29,7 @@ public enum AnnotationList {
         guard let label = Int(fields[2]) else { throw bad("label \"\(fields[2])\" is not an integer") }
         guard label >= 0 && label < classCount else { throw bad("label \(label) is outside 0…\(classCount - 1)") }
         let path = fields[0].hasPrefix("/") ? fields[0] : (root as NSString).appendingPathComponent(fields[0])
-        let id = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let id = PathText.stem(path)
         return ClipRecord(id: id, path: (path as NSString).standardizingPath, declaredFrames: frames, label: label)
     }
 

@@ -82,7 +82,7 @@ enum LayoutFiles {
         while let rel = e.nextObject() as? String {
             let ext = (rel as NSString).pathExtension.lowercased()
             guard extensions.contains(ext) else { continue }
-            let stem = ((rel as NSString).lastPathComponent as NSString).deletingPathExtension
+            let stem = PathText.stem(rel)
             if out[stem] == nil { out[stem] = dir + "/" + rel }
         }
         return out

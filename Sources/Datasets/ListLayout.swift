@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// A folder of DFER-CLIP annotation lists (`DFEW_set_1_train.txt`, `FERV39K_test.txt`,
 /// `MAFW_set_3_train.txt`, or any `*train*.txt` / `*test*.txt`), in the folder itself or in its
@@ -24,7 +25,7 @@ enum ListLayout {
         guard let (train, test) = discover(root: root, fold: fold) else {
             throw DatasetError.missing(path: root, what: "annotation lists named *train*.txt and *test*.txt" + (fold.map { " for set_\($0)" } ?? ""))
         }
-        let isMAFW = (train as NSString).lastPathComponent.uppercased().hasPrefix("MAFW")
+        let isMAFW = PathText.lastComponent(train).uppercased().hasPrefix("MAFW")
         let classes = isMAFW ? EmotionClasses.eleven : EmotionClasses.seven
         var splits: [String: [ClipRecord]] = [:], skipped = 0
         for (split, file) in [("train", train), ("test", test)] {
@@ -32,7 +33,7 @@ enum ListLayout {
             splits[split] = r.clips.map { rebased($0, root: root) }
             skipped += r.skipped
         }
-        let name = ((train as NSString).lastPathComponent.components(separatedBy: "_").first ?? "list")
+        let name = (PathText.lastComponent(train).components(separatedBy: "_").first ?? "list")
         return DatasetSplits(name: name, root: root, fold: fold, classes: classes, splits: splits, skippedLines: skipped)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// MAFW's release: `Train & Test Set/single/no_caption/set_N/{train,test}.txt` with lines
 /// `03747.mp4 anger` (official class words, mapped to DFER-CLIP's order by name), face frames in
@@ -18,7 +19,7 @@ enum MAFWLayout {
                 guard let label = EmotionClasses.index(of: fields[1], in: EmotionClasses.eleven) else {
                     throw DatasetError.badLine(file: file, line: n, reason: "unknown class \"\(fields[1])\"")
                 }
-                let id = (fields[0] as NSString).deletingPathExtension
+                let id = PathText.deletingExtension(fields[0])
                 let faces = root + "/data/faces/" + id, video = root + "/data/clips/" + fields[0]
                 let path = LayoutFiles.isDirectory(faces) || !LayoutFiles.exists(video) ? faces : video
                 return ClipRecord(id: id, path: path, declaredFrames: nil, label: label)

@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// A clip stored as one image per frame in a folder (the layout DFER datasets ship), frames in
 /// file-name order as Python's `sorted(os.listdir())` gives them. Hidden files are ignored; any
@@ -48,7 +49,7 @@ public final class FrameFolder: FrameSource {
 
     /// The last run of digits in a file name ("frame_00012.jpg" → 12), if any.
     static func frameNumber(_ name: String) -> Int? {
-        let stem = (name as NSString).deletingPathExtension
+        let stem = PathText.deletingExtension(name)
         let digits = stem.reversed().prefix { $0.isASCII && $0.isNumber }
         return digits.isEmpty ? nil : Int(String(digits.reversed()))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Workbench
+import TensorCore
 
 /// The player: the clip as terminal frames with the landmarks drawn over the face, and beside it
 /// one of three panes (Tab cycles): the model's live probabilities with the description, the
@@ -131,7 +132,7 @@ final class PlayerScreen: Screen {
         guard let p = playback, p.isOpen, !failed else { app.messages.append("nothing to export: the clip is not playing"); return }
         do {
             let e = try p.export(frame: frameIndex, landmarks: showLandmarks, parsing: showParsing, to: app.exportFolder)
-            app.messages.append("exported \(e.image), \((e.landmarks as NSString).lastPathComponent)" + (e.description.map { ", \(($0 as NSString).lastPathComponent)" } ?? ""))
+            app.messages.append("exported \(e.image), \(PathText.lastComponent(e.landmarks))" + (e.description.map { ", \(PathText.lastComponent($0))" } ?? ""))
         } catch {
             app.messages.append("export failed: \(error)")
         }

@@ -1,5 +1,6 @@
 import ConfigFiles
 import Foundation
+import TensorCore
 
 /// Colours by role, read from `themes/*.theme` (TOML: btop-style `key = "#RRGGBB"` lines, `#`
 /// comments). Unknown keys and bad values are reported with file and line; the defaults still apply.
@@ -42,7 +43,7 @@ public struct Theme: Sendable {
     }
 
     public static func load(_ path: String) -> (Theme, [String]) {
-        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let name = PathText.stem(path)
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return (fallback, ["\(path): cannot read the theme"]) }
         return parse(text, name: name, file: path)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Workbench
+import TensorCore
 
 /// Launching and watching training runs. Without a run open it lists the runs found in the runs
 /// folder; a run's view tails its events.jsonl: header (epoch, step, progress, elapsed, ETA,
@@ -143,13 +144,13 @@ final class TrainingScreen: Screen {
             b.put("No runs yet.", x: 2, y: area.y + 1, style: app.style("inactive_fg"))
             return
         }
-        var list = ListView(items: runs.map { ($0 as NSString).lastPathComponent })
+        var list = ListView(items: runs.map { PathText.lastComponent($0) })
         list.selection = selection
         list.render(into: &b, area.inset(1), normal: app.base, highlight: app.selectedStyle)
     }
 
     func drawRun(_ s: RunStatus, into b: inout CellBuffer, app: App) {
-        let name = (s.folder as NSString).lastPathComponent
+        let name = PathText.lastComponent(s.folder)
         let state: String
         if let f = s.finished { state = f.status + (f.message.map { ": \($0)" } ?? "") }
         else if s.isRunning { state = "running (pid \(s.pid!))" }
@@ -209,7 +210,7 @@ final class TrainingScreen: Screen {
         }
         // The events line: the best checkpoint and the latest alert.
         var events: [String] = []
-        if let c = s.checkpoints.last(where: \.best) { events.append("best checkpoint: epoch \(c.epoch) (\((c.path as NSString).lastPathComponent))") }
+        if let c = s.checkpoints.last(where: \.best) { events.append("best checkpoint: epoch \(c.epoch) (\(PathText.lastComponent(c.path)))") }
         if let a = s.alerts.last { events.append("alert at step \(a.step): \(a.kind) — \(a.message)") }
         if s.malformedLines > 0 { events.append("\(s.malformedLines) unreadable log lines skipped") }
         if !events.isEmpty {

@@ -12,7 +12,7 @@ public enum AtomicFile {
     /// the extension so that tools which guess a format from the name still can.
     public static func temporaryPath(for path: String) -> String {
         let dir = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent, ext = (path as NSString).pathExtension
+        let name = PathText.lastComponent(path), ext = (path as NSString).pathExtension
         return (dir.isEmpty ? "." : dir) + "/.\(name).tmp-\(getpid())-\(UUID().uuidString.prefix(8))" + (ext.isEmpty ? "" : "." + ext)
     }
 

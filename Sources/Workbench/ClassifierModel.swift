@@ -1,6 +1,7 @@
 import Face
 import Foundation
 import Training
+import TensorCore
 
 /// A trained FineCLIPER model loaded for the workbench: the embedded one shipped with the samples,
 /// or a checkpoint of `finecliper train`. One forward pass at a time (callers on several threads
@@ -17,7 +18,7 @@ public final class ClassifierModel: @unchecked Sendable {
         let path = checkpoint ?? embeddedCheckpoint
         predictor = try VideoPredictor(checkpoint: path, bpeFile: bpeFile, embeddedFolder: embeddedCLIP)
         self.checkpoint = path
-        name = checkpoint == nil ? "embedded" : ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        name = checkpoint == nil ? "embedded" : PathText.stem(path)
     }
 
     public var classes: [String] { predictor.classes }

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Media
+import TensorCore
 
 /// A clip as front ends list it: plain values only.
 public struct ClipEntry: Sendable, Equatable {
@@ -53,15 +54,15 @@ public struct ClipCatalog: Sendable {
         for p in paths {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else {
-                clips.append(ClipEntry(id: (p as NSString).lastPathComponent, path: p, error: "no such file or directory"))
+                clips.append(ClipEntry(id: PathText.lastComponent(p), path: p, error: "no such file or directory"))
                 continue
             }
             let videos = isDir.boolValue ? ((try? FileManager.default.contentsOfDirectory(atPath: p)) ?? [])
                 .filter { ["mp4", "mov", "avi", "mkv", "webm"].contains(($0 as NSString).pathExtension.lowercased()) }.sorted() : []
             if isDir.boolValue && !videos.isEmpty {
-                clips += videos.map { ClipEntry(id: ($0 as NSString).deletingPathExtension, path: p + "/" + $0) }
+                clips += videos.map { ClipEntry(id: PathText.deletingExtension($0), path: p + "/" + $0) }
             } else {
-                clips.append(ClipEntry(id: ((p as NSString).lastPathComponent as NSString).deletingPathExtension, path: p))
+                clips.append(ClipEntry(id: PathText.stem(p), path: p))
             }
         }
         var catalog = ClipCatalog(title: "clips", classes: [], clips: clips)

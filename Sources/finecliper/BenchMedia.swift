@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Media
+import TensorCore
 
 /// `finecliper bench media VIDEO…`: decode throughput (decode + RGB conversion of every frame) and
 /// the time to open a clip and sample 16 frames as DFER-CLIP's test loader does. scripts/bench-media
@@ -43,7 +44,7 @@ struct BenchMedia: ParsableCommand {
     }
 
     func report(video: String, name: String, threads: Int, ms: Double, rate: Double, unit: String) {
-        let file = (video as NSString).lastPathComponent
+        let file = PathText.lastComponent(video)
         if json {
             print(#"{"video":"\#(file)","name":"\#(name)","threads":\#(threads),"ms":\#(ms),"rate":\#(rate),"unit":"\#(unit)"}"#)
         } else {

@@ -2,6 +2,7 @@ import Datasets
 import Face
 import Foundation
 import Media
+import TensorCore
 
 /// The real faces `synth --real-faces` animates: every near-frontal face the face pipeline finds
 /// in a fixed list of installed photos, cut out with room around it, and its mirror image. The
@@ -18,7 +19,7 @@ enum RealFaceTextures {
             let path = try Assets.require(Assets.path(photo), what: "the face photo \(photo)")
             let image = try VideoReader(path: path).frame(at: 0)
             let grey = GrayImage(image)
-            let stem = ((photo as NSString).lastPathComponent as NSString).deletingPathExtension
+            let stem = PathText.stem(photo)
             let faces = try detector.detectTiled(image).sorted { $0.x < $1.x }
             // Facing the camera by the detector's keypoints (a turned head's box is another shape).
             for (k, face) in faces.enumerated() where FaceTracker.yaw(of: face) < FaceTracker.turnedYaw.lowerBound {

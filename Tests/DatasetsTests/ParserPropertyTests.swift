@@ -52,3 +52,13 @@ import TensorCore
         }
     }
 }
+
+@Suite struct AnnotationPathTests {
+    /// The annotations fuzz target's crash: "//Đ 8 3" made Foundation's lastPathComponent trap.
+    @Test func aDoubledSlashBeforeANonASCIINameIsReadNotACrash() throws {
+        let scratch = Scratch()
+        let file = scratch.write("list.txt", "//Đ 8 3\nclips//é.avi 4 1\n")
+        let (clips, _) = try AnnotationList.read(file, root: "/data", classCount: 7)
+        #expect(clips.map(\.id) == ["Đ", "é"] && clips.map(\.label) == [3, 1])
+    }
+}
