@@ -84,10 +84,8 @@ import TensorCore
         print("FineCLIPER parity: outputs max rel err \(worst), gradients max |Δ|/max|ref| \(worstGrad) over \(expected.count) tensors")
     }
 
-    @Test func fiveSGDStepsFollowTheTwin() throws {
-        let model = try Self.model()
-        let (batch, prompts) = try Self.batch()
-        let sgd = SGD([ParameterGroup(model.trainableParameters, learningRate: 0.01, weightDecay: 1e-4)], momentum: 0.9)
+    /// The losses of five optimizer steps on the same batch (llm.c's test style).
+    static func losses(of optimizer: SGD, model: FineCLIPERModel, batch: ClipBatch, prompts: ClassPrompts) throws -> [Float] {
         var losses: [Float] = []
         for _ in 0..<5 {
             let tape = Tape()
@@ -95,8 +93,16 @@ import TensorCore
             losses.append(pass.output.loss!)
             for p in model.trainableParameters { p.zeroGrad() }
             tape.backward(pass.loss!)
-            sgd.step()
+            optimizer.step()
         }
+        return losses
+    }
+
+    @Test func fiveSGDStepsFollowTheTwin() throws {
+        let model = try Self.model()
+        let (batch, prompts) = try Self.batch()
+        let sgd = SGD([ParameterGroup(model.trainableParameters, learningRate: 0.01, weightDecay: 1e-4)], momentum: 0.9)
+        let losses = try Self.losses(of: sgd, model: model, batch: batch, prompts: prompts)
         let report = Tensor(shape: [5], values: losses).compare(to: try Self.reference.tensor("sgd_losses"), rtol: 1e-4, atol: 1e-5)
         #expect(report.withinTolerance, "\(losses): \(report)")
         print("FineCLIPER 5 SGD steps: \(losses), \(report)")
@@ -111,15 +117,7 @@ import TensorCore
         let sgd = SGD(model.optimizerGroups(adapterRate: 1e-3, temporalRate: 1e-2, fusionRate: 1e-2, weightDecay: 1e-4), momentum: 0.9)
         #expect(sgd.groups.map(\.name) == ["adapters", "temporal", "fusion"])
         #expect(sgd.groups.reduce(0) { $0 + $1.parameters.count } == model.trainableParameters.count)
-        var losses: [Float] = []
-        for _ in 0..<5 {
-            let tape = Tape()
-            let pass = try model.forward(batch, prompts: prompts, tape: tape)
-            losses.append(pass.output.loss!)
-            for p in model.trainableParameters { p.zeroGrad() }
-            tape.backward(pass.loss!)
-            sgd.step()
-        }
+        let losses = try Self.losses(of: sgd, model: model, batch: batch, prompts: prompts)
         let report = Tensor(shape: [5], values: losses).compare(to: try Self.reference.tensor("trainer_losses"), rtol: 1e-4, atol: 0)
         #expect(report.withinTolerance, "\(losses): \(report)")
         print("FineCLIPER trainer recipe, 5 steps: \(losses), \(report)")

@@ -64,17 +64,20 @@ out["labels"] = labels.numpy().astype(np.int64)
 
 # Five SGD steps on the same batch (llm.c's test style).
 initial = {n: p.detach().clone() for n, p in params.items()}
-opt = torch.optim.SGD(list(params.values()), lr=0.01, momentum=0.9, weight_decay=1e-4)
-losses = []
+def five_steps(opt):
+    losses = []
+    for step in range(5):
+        opt.zero_grad(set_to_none=True)
+        loss = forward()["loss"]
+        loss.backward()
+        losses.append(loss.item())
+        opt.step()
+    return losses
+
+
 for p in params.values():
     p.grad = None
-for step in range(5):
-    opt.zero_grad(set_to_none=True)
-    loss = forward()["loss"]
-    loss.backward()
-    losses.append(loss.item())
-    opt.step()
-out["sgd_losses"] = np.array(losses, np.float32)
+out["sgd_losses"] = np.array(five_steps(torch.optim.SGD(list(params.values()), lr=0.01, momentum=0.9, weight_decay=1e-4)), np.float32)
 
 # The trainer's recipe (TrainConfig's defaults, DFER-CLIP's): SGD with momentum 0.9 and weight
 # decay 1e-4, adapters at 1e-3, temporal models and fusion at 1e-2 (the schedule is flat for the
@@ -85,14 +88,7 @@ for name, p in params.items():
 groups = [dict(params=[p for n, p in params.items() if n.startswith(prefix)], lr=lr)
           for prefix, lr in [("adapters.", 1e-3), ("temporal.", 1e-2), ("fusion.", 1e-2)]]
 assert sum(len(g["params"]) for g in groups) == len(params)
-opt = torch.optim.SGD(groups, lr=1e-3, momentum=0.9, weight_decay=1e-4)
-losses = []
-for step in range(5):
-    opt.zero_grad(set_to_none=True)
-    loss = forward()["loss"]
-    loss.backward()
-    losses.append(loss.item())
-    opt.step()
+losses = five_steps(torch.optim.SGD(groups, lr=1e-3, momentum=0.9, weight_decay=1e-4))
 out["trainer_losses"] = np.array(losses, np.float32)
 
 save_file(out, os.path.join(FIX, "fineclip_reference.safetensors"),
