@@ -87,9 +87,7 @@ public struct ConfigDocument: Sendable {
             // (`[` then U+0001 fails an assertion), so they are refused before it sees them.
             throw ConfigError(file: file, line: line, reason: String(format: "control character U+%04X (TOML allows tab and line ends only)", c))
         }
-        if let line = TOMLHeaderGuard.badHeaderLine(text) {
-            throw ConfigError(file: file, line: line, reason: "a table name must start with a letter, a digit, _, - or a quote")
-        }
+        if let (line, reason) = TOMLGuard.problem(text) { throw ConfigError(file: file, line: line, reason: reason) }
         if let line = nulEscapeLine(text) {
             // TOMLKit hands strings over as C strings, which a NUL would cut short without a word.
             throw ConfigError(file: file, line: line, reason: "a \\u0000 escape (NUL) is not allowed in settings")

@@ -153,7 +153,7 @@ enum Written {
     }
 }
 
-@Suite struct TOMLHeaderGuardTests {
+@Suite struct TOMLGuardTests {
     /// Each of these aborted the process inside toml++ (an assertion on the header's first
     /// character); now they are errors at their line.
     @Test func headersThatWouldAbortAreRefused() {
@@ -162,6 +162,18 @@ enum Written {
             #expect(throws: ConfigError(file: "h.toml", line: line, reason: "a table name must start with a letter, a digit, _, - or a quote"),
                      "\(text.debugDescription)") { try ConfigDocument(text: text, file: "h.toml") }
         }
+    }
+
+    /// The second kind the fuzzer found: a `}` where an array expects an element.
+    @Test func aBraceWhereAnArrayElementShouldBeIsRefused() throws {
+        for (text, line) in [("a = [}", 1), ("a = [1, }", 1), ("a = [\n  # c\n  }", 3), ("k = 1\nq = [[[[}[", 2)] {
+            #expect(throws: ConfigError(file: "b.toml", line: line, reason: "a } where an array element should be"), "\(text.debugDescription)") {
+                try ConfigDocument(text: text, file: "b.toml")
+            }
+        }
+        // Braces that belong: inline tables inside arrays, a } inside strings.
+        let doc = try ConfigDocument(text: "a = [{x = 1}, {y = \"}\"}]\nb = \"[}\"\n", file: "b.toml")
+        #expect(doc.table["b"] == .string("[}") && doc.table["a"] == .array([.table(["x": .integer(1)]), .table(["y": .string("}")])]))
     }
 
     /// Brackets at the start of a line inside values and strings are not headers.

@@ -1,12 +1,17 @@
-/// toml++ 3 (inside TOMLKit 0.6.0) fails an assertion, which aborts the process, when a table
-/// header's name starts with a character that can start no key (`[!`, `[ é]`, `[[+`); with
-/// assertions off the same check becomes an optimiser assumption, which is worse. Found by the
-/// `tuisettings` fuzz target. This scanner walks the document the way toml++'s top level does —
+/// toml++ 3 (inside TOMLKit 0.6.0) fails an assertion, which aborts the process, on two kinds of
+/// malformed input the `tuisettings` fuzz target found: a table header whose name starts with a
+/// character that can start no key (`[!`, `[ é]`, `[[+`), and a `}` where an array expects an
+/// element (`a = [}`, `a = [1, }`). With assertions off those checks become optimiser
+/// assumptions, which is worse. This scanner walks the document the way toml++'s top level does —
 /// key/value pairs (values may span lines inside brackets, braces and multi-line strings),
-/// comments and headers — and reports the line of the first header that would reach that
-/// assertion, so the file is refused with a message instead.
-enum TOMLHeaderGuard {
-    static func badHeaderLine(_ text: String) -> Int? {
+/// comments and headers — and reports the first such place, so the file is refused with a
+/// message instead.
+enum TOMLGuard {
+    static let badHeader = "a table name must start with a letter, a digit, _, - or a quote"
+    static let braceInArray = "a } where an array element should be"
+
+    /// The line and the reason of the first construct that would abort toml++, if any.
+    static func problem(_ text: String) -> (line: Int, reason: String)? {
         let s = Array(text.unicodeScalars)
         var i = 0, line = 1
         func at(_ k: Int) -> Unicode.Scalar? { k < s.count ? s[k] : nil }
@@ -43,21 +48,28 @@ enum TOMLHeaderGuard {
             if c == "[" {
                 i += 1; skipSpace()
                 if at(i) == "[" { i += 1; skipSpace() }
-                if !(isBare(at(i)) || at(i) == "\"" || at(i) == "'" || at(i) == "]") { return at(i) == nil ? nil : line }
+                if !(isBare(at(i)) || at(i) == "\"" || at(i) == "'" || at(i) == "]") { return at(i) == nil ? nil : (line, badHeader) }
                 // The rest of the header line (quoted names may hold ] and #).
                 while let h = at(i), h != "\n" { if h == "\"" || h == "'" { skipString() } else { i += 1 } }
                 continue
             }
             // A key/value pair: the key up to '=', then the value up to the newline outside brackets.
             while let k = at(i), k != "=", k != "\n" { if k == "\"" || k == "'" { skipString() } else { i += 1 } }
-            guard at(i) == "=" else { return nil }   // toml++ stops at this error before any later header
+            guard at(i) == "=" else { return nil }   // toml++ stops at this error before anything later
             i += 1
-            var depth = 0
+            // The value: up to the newline outside brackets and braces. Right after `[` or `,` in
+            // an array, an element must come (whitespace, newlines and comments may precede it).
+            var open: [Unicode.Scalar] = [], expectElement = false
             while let v = at(i) {
-                if v == "\"" || v == "'" { skipString(); continue }
+                if v == "\"" || v == "'" { skipString(); expectElement = false; continue }
                 if v == "#" { skipComment(); continue }
-                if v == "[" || v == "{" { depth += 1 } else if v == "]" || v == "}" { depth -= 1 }
-                if v == "\n" { if depth <= 0 { break }; line += 1 }
+                if v == " " || v == "\t" || v == "\r" { i += 1; continue }
+                if v == "\n" { if open.isEmpty { break }; line += 1; i += 1; continue }
+                if expectElement && v == "}" { return (line, braceInArray) }
+                expectElement = false
+                if v == "[" || v == "{" { open.append(v); expectElement = v == "[" }
+                else if v == "]" || v == "}" { _ = open.popLast() }
+                else if v == "," { expectElement = open.last == "[" }
                 i += 1
             }
         }
