@@ -23,18 +23,21 @@ enum HybridKernels {
         let zeroPoint: Int32
     }
 
+    /// Non-finite activations (only a corrupt model makes them; the fuzzer did) are left out of
+    /// the range and clamped to its ends, NaN to the zero point, instead of trapping in Int32().
     static func quantize(_ x: ArraySlice<Float>) -> QuantizedInput {
-        let rmin = Double(min(0, x.min() ?? 0)), rmax = Double(max(0, x.max() ?? 0))
-        guard rmin != rmax else { return QuantizedInput(values: [Int32](repeating: 0, count: x.count), scale: 1, zeroPoint: 0) }
+        let finite = x.lazy.filter(\.isFinite)
+        let rmin = Double(min(0, finite.min() ?? 0)), rmax = Double(max(0, finite.max() ?? 0))
         let scale = (rmax - rmin) / 255
+        guard rmin != rmax, scale.isFinite, scale > 0 else { return QuantizedInput(values: [Int32](repeating: 0, count: x.count), scale: 1, zeroPoint: 0) }
         let fromMin = -128 - rmin / scale, fromMax = 127 - rmax / scale
         let zeroDouble = 128 + abs(rmin / scale) < 127 + abs(rmax / scale) ? fromMin : fromMax
         let zero: Int32 = zeroDouble <= -128 ? -128 : zeroDouble >= 127 ? 127 : Int32(zeroDouble.rounded())
         let storedScale = Float(scale)
         let inverse = Float(1.0 / Double(storedScale))
         let values = x.map { v -> Int32 in
-            let q = Int32((Float(zero) + v * inverse).rounded())
-            return min(127, max(-128, q))
+            let f = (Float(zero) + v * inverse).rounded()
+            return f.isNaN ? zero : Int32(min(127, max(-128, f)))
         }
         return QuantizedInput(values: values, scale: storedScale, zeroPoint: zero)
     }

@@ -76,3 +76,16 @@ import TestSupport
         #expect(throws: TFLiteModel.LoadError.self) { try ExpressionReference(modelPath: TFLiteTests.modelPath) }
     }
 }
+
+@Suite struct HybridQuantizeTests {
+    /// Found by the tflite fuzz target running a corrupted model: NaN activations trapped in the
+    /// Int32 conversion. Non-finite values stay out of the range; they clamp to its ends, NaN to
+    /// the zero point.
+    @Test func nonFiniteActivationsDoNotTrap() {
+        let q = HybridKernels.quantize([1, -1, .nan, .infinity, -.infinity, 0.5][...])
+        #expect(q.values.count == 6 && q.scale > 0 && q.values[3] == 127 && q.values[4] == -128 && q.values[2] == q.zeroPoint)
+        let finiteOnly = HybridKernels.quantize([1, -1, 0.5][...])
+        #expect(Array(q.values[0..<2]) == Array(finiteOnly.values[0..<2]) && q.scale == finiteOnly.scale)
+        #expect(HybridKernels.quantize([.nan, .nan][...]).values == [0, 0])
+    }
+}
