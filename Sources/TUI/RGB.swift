@@ -27,6 +27,8 @@ public struct RGB: Equatable, Hashable, Sendable {
     }
 
     static let cubeLevels: [Int] = [0, 95, 135, 175, 215, 255]
+    /// The grey ramp 8, 18, …, 238, with black and white from the cube at the ends.
+    static let greyLevels: [Int] = [0] + (0..<24).map { 8 + 10 * $0 } + [255]
 
     /// The nearest entry of xterm's 256-colour palette: the 6×6×6 cube (16–231) or the grey ramp (232–255).
     public var xterm256: Int {
@@ -48,8 +50,7 @@ public struct RGB: Equatable, Hashable, Sendable {
     public func ditheredXterm256(threshold t: Double) -> RGB {
         let (lo, hi) = (min(r, g, b), max(r, g, b))
         if Int(hi) - Int(lo) < 12 {
-            // Grey ramp 8, 18, …, 238, with black and white from the cube at the ends.
-            let levels = [0] + (0..<24).map { 8 + 10 * $0 } + [255]
+            let levels = Self.greyLevels
             let v = (Int(r) + Int(g) + Int(b)) / 3
             let k = max(0, (levels.lastIndex { $0 <= v } ?? 0))
             guard k + 1 < levels.count else { return RGB(255, 255, 255) }

@@ -52,7 +52,8 @@ extension TrainConfig {
 
     static func describe(_ type: Any.Type) -> String {
         switch type {
-        case is Int.Type, is UInt64.Type, is [Int].Type: return type == [Int].self ? "a list of integers" : "an integer"
+        case is Int.Type, is UInt64.Type: return "an integer"
+        case is [Int].Type: return "a list of integers"
         case is Float.Type, is Double.Type: return "a number"
         case is Bool.Type: return "true or false"
         case is String.Type: return "a string"
