@@ -169,18 +169,17 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
     /// With `shard`, the batch is one process's part of a larger one: `loss` is then this part's
     /// term of the whole batch's objective (for backward), and the reported loss its share of the
     /// whole batch's mean.
+    /// `encoded` are the class prompts' embeddings when they were encoded once for several passes
+    /// (one per clip, `encodePrompts`); otherwise this pass encodes `prompts` itself.
     public func forward(_ batch: ClipBatch, prompts: ClassPrompts, tape t: Tape = Tape(recording: false), mode: ForwardMode = .eval,
-                        recompute: Bool = false, windowFrames: Int = 0, shard: BatchShard? = nil) throws -> Pass {
+                        recompute: Bool = false, windowFrames: Int = 0, shard: BatchShard? = nil,
+                        encoded: EncodedPrompts? = nil) throws -> Pass {
         let b = batch.clips, frames = batch.frames, p = config.clip.projectionDim, c = config.classNames.count
         guard b > 0, frames > 0 else { throw ModelError.badInput("a batch needs at least one clip of at least one frame") }
-        guard prompts.positive.count == c, prompts.negative.count == c else {
-            throw ModelError.badInput("\(prompts.positive.count) positive and \(prompts.negative.count) negative prompts for \(c) classes")
-        }
         if let labels = batch.labels, labels.count != b || !labels.allSatisfy({ (0..<c).contains($0) }) {
             throw ModelError.badInput("labels must be \(b) class indices in 0…\(c - 1)")
         }
-        let dropPath: DropPath?
-        if case let .train(seed, _) = mode, config.adapters.dropPath > 0 { dropPath = DropPath(rate: config.adapters.dropPath, seed: seed) } else { dropPath = nil }
+        let dropPath = self.dropPath(mode)
         // Per-clip sites (streams, descriptions) number their rows as in the whole batch; prompts are the same everywhere.
         let clipDropPath: DropPath?
         if case let .train(_, first) = mode { clipDropPath = dropPath?.forClips(first: first, of: b) } else { clipDropPath = nil }
@@ -226,12 +225,14 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
             let adapters = descriptionAdapters?.blockAdapters(dropPath: clipDropPath, call: "description") ?? [:]
             embeddings.append((.description, t.l2Normalize(clip.encodeTexts(batch.descriptions, tape: t, adapters: adapters))))
         }
-        for ids in prompts.positive + prompts.negative + batch.descriptions where !ids.allSatisfy({ $0 >= 0 && $0 < config.clip.text.vocabSize }) {
-            throw ModelError.badInput("a token id is outside the text tower's vocabulary of \(config.clip.text.vocabSize)")
+        try checkTokens(batch.descriptions)
+        let (positive, negative) = try encoded.map { ($0.positive, $0.negative) } ?? {
+            let e = try encodePrompts(prompts, tape: t, mode: mode)
+            return (e.positive, e.negative)
+        }()
+        guard positive.shape == [c, p], negative.shape == [c, p] else {
+            throw ModelError.badInput("prompt embeddings are \(positive.shape) and \(negative.shape), expected [\(c), \(p)]")
         }
-        let positive = t.l2Normalize(clip.encodeTexts(prompts.positive, tape: t, adapters: positiveAdapters.blockAdapters(dropPath: dropPath, call: "positive")))
-        let negative = t.l2Normalize(clip.encodeTexts(prompts.negative, tape: t,
-                                                      adapters: (negativeAdapters ?? positiveAdapters).blockAdapters(dropPath: dropPath, call: "negative")))
 
         // Fusion: f = normalise(Σ_m w_m e_m) as one product [B, P, M]·[M, 1].
         let m = embeddings.count
@@ -281,6 +282,33 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
                                                                   window: windowFrames)
         }
         return pass
+    }
+
+    /// The classes' positive and negative prompts through the text tower with their adapters,
+    /// L2-normalised: the same for every clip of a batch.
+    public func encodePrompts(_ prompts: ClassPrompts, tape t: Tape, mode: ForwardMode) throws -> EncodedPrompts {
+        let c = config.classNames.count
+        guard prompts.positive.count == c, prompts.negative.count == c else {
+            throw ModelError.badInput("\(prompts.positive.count) positive and \(prompts.negative.count) negative prompts for \(c) classes")
+        }
+        try checkTokens(prompts.positive + prompts.negative)
+        let dropPath = self.dropPath(mode)
+        let positive = t.l2Normalize(clip.encodeTexts(prompts.positive, tape: t, adapters: positiveAdapters.blockAdapters(dropPath: dropPath, call: "positive")))
+        let negative = t.l2Normalize(clip.encodeTexts(prompts.negative, tape: t,
+                                                      adapters: (negativeAdapters ?? positiveAdapters).blockAdapters(dropPath: dropPath, call: "negative")))
+        return EncodedPrompts(positive: positive, negative: negative)
+    }
+
+    /// Training draws drop-path masks from the step's seed; evaluation drops nothing.
+    func dropPath(_ mode: ForwardMode) -> DropPath? {
+        guard case let .train(seed, _) = mode, config.adapters.dropPath > 0 else { return nil }
+        return DropPath(rate: config.adapters.dropPath, seed: seed)
+    }
+
+    func checkTokens(_ sequences: [[Int]]) throws {
+        for ids in sequences where !ids.allSatisfy({ $0 >= 0 && $0 < config.clip.text.vocabSize }) {
+            throw ModelError.badInput("a token id is outside the text tower's vocabulary of \(config.clip.text.vocabSize)")
+        }
     }
 
     /// Live scores: for each frame t, every visual stream's temporal model on the frames of a
@@ -355,21 +383,4 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
                            positiveCosine: rows(positiveCos), negativeCosine: rows(negativeCos), modalityMargins: margins,
                            fusionWeights: fusion, frameProbabilities: frameProbabilities, loss: loss?.scalars.first)
     }
-}
-
-/// Problems with a model's configuration, inputs or checkpoint.
-public enum ModelError: DomainError, Equatable {
-    case badConfig(String)
-    case badInput(String)
-    case checkpoint(path: String, reason: String)
-
-    public var description: String {
-        switch self {
-        case let .badConfig(r): return "model configuration: \(r)"
-        case let .badInput(r): return "model input: \(r)"
-        case let .checkpoint(p, r): return "\(p): \(r)"
-        }
-    }
-
-    public var kind: FailureKind { .badData }
 }

@@ -27,6 +27,19 @@ public struct ClipBatch: Sendable {
         self.descriptions = descriptions
         self.labels = labels
     }
+
+    /// Clip `i` alone, as a batch of one (views of this batch's tensors).
+    public func clip(_ i: Int) -> ClipBatch {
+        var one: [VisualStream: StreamInput] = [:]
+        for (s, input) in streams {
+            switch input {
+            case let .images(x): one[s] = .images(x.rows((i * frames)..<((i + 1) * frames)))
+            case let .features(x): one[s] = .features(x.rows(i..<(i + 1)))
+            }
+        }
+        return ClipBatch(clips: 1, frames: frames, streams: one, descriptions: descriptions.isEmpty ? [] : [descriptions[i]],
+                         labels: labels.map { [$0[i]] })
+    }
 }
 
 /// The positive and negative prompt of every class, as text and as token ids at their real length
@@ -78,5 +91,18 @@ public struct BatchShard {
 
     public init(weight: Float, count: Int, gather: @escaping (Tensor) throws -> (all: Tensor, first: Int)) {
         self.weight = weight; self.count = count; self.gather = gather
+    }
+}
+
+/// The class prompts' embeddings ([classes, P] each, L2-normalised) on some tape: encoded once
+/// and handed to several passes, whose gradients for them are summed and sent back through the
+/// text tower once.
+public struct EncodedPrompts {
+    public var positive: Variable
+    public var negative: Variable
+
+    public init(positive: Variable, negative: Variable) {
+        self.positive = positive
+        self.negative = negative
     }
 }

@@ -46,8 +46,28 @@ public enum Parallelism {
     public static let available = ProcessInfo.processInfo.activeProcessorCount
     nonisolated(unsafe) static var override: Int? = nil
 
-    /// Threads used by the Swift kernels.
-    public static var threads: Int { override ?? available }
+    /// Threads used by the Swift kernels: this thread's own setting (`withThreads`), else the
+    /// process's.
+    public static var threads: Int {
+        if let local = pthread_getspecific(localKey) { return Int(bitPattern: local) }
+        return override ?? available
+    }
+
+    /// Runs `body` with the kernels called from this thread using `n` threads. Work that is
+    /// already spread over every core (one clip per thread) takes 1, so the kernels do not split
+    /// again and oversubscribe the cores.
+    public static func withThreads<T>(_ n: Int, _ body: () throws -> T) rethrows -> T {
+        let saved = pthread_getspecific(localKey)
+        pthread_setspecific(localKey, UnsafeRawPointer(bitPattern: max(1, n)))
+        defer { pthread_setspecific(localKey, saved) }
+        return try body()
+    }
+
+    private static let localKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
 
     /// Sets the thread count for the Swift kernels and the split of large matrix products; used by
     /// benchmarks to compare one and two threads. Not for concurrent use.

@@ -92,6 +92,8 @@ public final class Trainer {
     /// `--no-prefetch` measured equal within noise), so it is on only with more cores, where the
     /// loading thread has one to itself.
     public var usePrefetch = ProcessInfo.processInfo.activeProcessorCount > 2
+    /// Clips of a step computed side by side (`PerClipStep`); the run is the same for any count.
+    public var threads = Parallelism.available
     let prefetch = BatchPrefetch()
 
     /// This rank's share of step `step`'s global batch: its clips decoded, augmented with draws
@@ -137,13 +139,9 @@ public final class Trainer {
                 optimizer.zeroGrad()
                 var loss = 0.0
                 if let batch {
-                    let tape = Tape()
-                    let shard = communicator.size > 1 ? BatchShard(weight: Float(batch.clips) / Float(total), count: communicator.size, gather: gatherRows) : nil
-                    let pass = try model.forward(batch, prompts: experiment.prompts, tape: tape,
-                                                 mode: .train(seed: SeededGeneratorFactory.seed(config.seed, 0x4450, UInt64(state.step)), firstClip: part.lowerBound),
-                                                 recompute: config.recompute && config.mode == .full, shard: shard)
-                    loss = Double(pass.output.loss ?? .nan)
-                    if loss.isFinite { tape.backward(pass.loss!) }
+                    let step = PerClipStep(model: model, prompts: experiment.prompts, threads: threads, recompute: config.recompute && config.mode == .full)
+                    loss = try step.run(batch, seed: SeededGeneratorFactory.seed(config.seed, 0x4450, UInt64(state.step)), firstClip: part.lowerBound,
+                                        totalClips: total, outer: communicator.size > 1 ? gatherRows : nil)
                 } else if communicator.size > 1, model.config.variant.usesDescriptions, model.config.contrastiveWeight != 0 {
                     // A rank whose clips all failed still takes part in the contrastive loss's gathers.
                     _ = try gatherRows(Tensor(zeros: [0, model.config.clip.projectionDim]))

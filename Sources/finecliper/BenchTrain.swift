@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import FineCLIPER
 import Foundation
+import TensorCore
 import Training
 
 /// `finecliper bench train`: one epoch of the real trainer on a generated dataset, in cached and
@@ -26,9 +27,11 @@ struct BenchTrain: ParsableCommand {
     @Option(help: "Frames per clip.") var frames = 8
     @Flag(inversion: .prefixedNo, help: "Load the next step's clips while a step computes (train does with more than two cores).")
     var prefetch = ProcessInfo.processInfo.activeProcessorCount > 2
+    @Option(help: "Clips of a step computed side by side (default: the machine's cores).") var threads = Parallelism.available
     @Flag(help: "One JSON line per mode.") var json = false
 
     func validate() throws {
+        guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1…64") }
         guard ["cached", "full", "both"].contains(mode) else { throw ValidationError("--mode must be cached, full or both") }
         guard (1...100).contains(trainPerClass), (1...256).contains(batch), (1...32).contains(frames) else {
             throw ValidationError("--train-per-class 1…100, --batch 1…256, --frames 1…32")
@@ -36,7 +39,7 @@ struct BenchTrain: ParsableCommand {
     }
 
     struct Result: Encodable {
-        let model: String, mode: String, variant: String, clips: Int, batch: Int, frames: Int, steps: Int, prefetch: Bool
+        let model: String, mode: String, variant: String, clips: Int, batch: Int, frames: Int, steps: Int, prefetch: Bool, threads: Int
         let clipsPerSecond: Double, secondsPerStep: Double, featureSecondsPerClip: Double?, cpuCores: Double, peakMB: Double
     }
 
@@ -53,6 +56,7 @@ struct BenchTrain: ParsableCommand {
             let trainer = try Trainer(config: config, folder: root + "/run-\(m)", resume: false, bpeFile: Assets.bpe, faceModels: nil,
                                       cacheRoot: root + "/cache", embeddedFolder: Assets.embeddedCLIP)
             trainer.usePrefetch = prefetch
+            trainer.threads = threads
             var featureSeconds: Double? = nil
             if config.mode == .cached {
                 let all = trainer.train + trainer.validation + trainer.test, t0 = Date()
@@ -65,15 +69,15 @@ struct BenchTrain: ParsableCommand {
                 lastStep = Date(); cpuAtLastStep = Self.cpuSeconds(); steps = p.stepInEpoch
             })
             let seconds = lastStep.timeIntervalSince(t0), clips = steps * min(batch, trainer.train.count)
-            let r = Result(model: model, mode: m, variant: variant.rawValue, clips: clips, batch: batch, frames: frames, steps: steps, prefetch: prefetch,
+            let r = Result(model: model, mode: m, variant: variant.rawValue, clips: clips, batch: batch, frames: frames, steps: steps, prefetch: prefetch, threads: threads,
                            clipsPerSecond: Double(clips) / seconds, secondsPerStep: seconds / Double(max(steps, 1)), featureSecondsPerClip: featureSeconds,
                            cpuCores: (cpuAtLastStep - cpu0) / seconds, peakMB: Self.peakMB())
             if json {
                 let e = JSONEncoder(); e.outputFormatting = .sortedKeys
                 print(String(decoding: try e.encode(r), as: UTF8.self))
             } else {
-                print(String(format: "%@ %@ (%@): %d clips × %d frames in %d steps of %d: %.2f clips/s, %.2f s/step, %.2f cores, peak %.0f MB%@",
-                             model, m, variant.rawValue, clips, frames, steps, batch, r.clipsPerSecond, r.secondsPerStep, r.cpuCores, r.peakMB,
+                print(String(format: "%@ %@ (%@): %d clips × %d frames in %d steps of %d, %d threads: %.2f clips/s, %.2f s/step, %.2f cores, peak %.0f MB%@",
+                             model, m, variant.rawValue, clips, frames, steps, batch, threads, r.clipsPerSecond, r.secondsPerStep, r.cpuCores, r.peakMB,
                              featureSeconds.map { String(format: "; features once: %.2f s per clip", $0) } ?? ""))
             }
         }

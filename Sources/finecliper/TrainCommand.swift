@@ -63,7 +63,11 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "No augmentation (sampling stays random).")
     var noAugment = false
 
+    @Option(help: "Clips of a step computed side by side, each on a thread (default: the machine's cores). The run's weights are the same for any count.")
+    var threads: Int?
+
     func validate() throws {
+        if let threads, !(1...64).contains(threads) { throw ValidationError("--threads must be 1…64") }
         if let folds { guard Self.parseFolds(folds) != nil else { throw ValidationError("--folds must look like 1-5 or 1,2,3") } }
         guard folds == nil || fold == nil else { throw ValidationError("give --fold or --folds, not both") }
     }
@@ -137,6 +141,7 @@ struct TrainCommand: ParsableCommand {
         let root = communicator.isRoot
         let trainer = try Trainer(config: config, folder: folder, resume: resume, bpeFile: Assets.bpe, faceModels: faces,
                                   embeddedFolder: Assets.embeddedCLIP, communicator: communicator)
+        if let threads { trainer.threads = threads }
         if config.mode == .cached {
             let clips = trainer.train + trainer.validation + trainer.test
             let bar = root ? ProgressBar(label: "features") : nil

@@ -18,10 +18,12 @@ import TensorCore
         return c
     }
 
-    static func model() throws -> FineCLIPERModel {
+    static func model(dropPath: Float? = nil) throws -> FineCLIPERModel {
         let clip = CLIPModel(config: .tiny)
         clip.fillDeterministic()
-        let model = try FineCLIPERModel(config: config(), clip: clip)
+        var c = config()
+        if let dropPath { c.adapters.dropPath = dropPath }
+        let model = try FineCLIPERModel(config: c, clip: clip)
         model.fillDeterministic()
         return model
     }
@@ -85,14 +87,20 @@ import TensorCore
     }
 
     /// The losses of five optimizer steps on the same batch (llm.c's test style).
-    static func losses(of optimizer: SGD, model: FineCLIPERModel, batch: ClipBatch, prompts: ClassPrompts) throws -> [Float] {
+    /// Five steps of one pass over the batch, or of the trainer's passes per clip on `perClipThreads`.
+    static func losses(of optimizer: SGD, model: FineCLIPERModel, batch: ClipBatch, prompts: ClassPrompts, perClipThreads: Int? = nil) throws -> [Float] {
         var losses: [Float] = []
-        for _ in 0..<5 {
-            let tape = Tape()
-            let pass = try model.forward(batch, prompts: prompts, tape: tape)
-            losses.append(pass.output.loss!)
+        for step in 0..<5 {
             for p in model.trainableParameters { p.zeroGrad() }
-            tape.backward(pass.loss!)
+            if let perClipThreads {
+                let perClip = PerClipStep(model: model, prompts: prompts, threads: perClipThreads, recompute: true)
+                losses.append(Float(try perClip.run(batch, seed: UInt64(step))))
+            } else {
+                let tape = Tape()
+                let pass = try model.forward(batch, prompts: prompts, tape: tape)
+                losses.append(pass.output.loss!)
+                tape.backward(pass.loss!)
+            }
             optimizer.step()
         }
         return losses
@@ -111,15 +119,17 @@ import TensorCore
     /// The trainer's optimizer (`optimizerGroups` with TrainConfig's default rates, SGD with
     /// momentum 0.9 and weight decay 1e-4) against the twin's torch.optim.SGD with the same
     /// parameter groups: the losses of five steps.
-    @Test func theTrainersRecipeFollowsTheTwin() throws {
-        let model = try Self.model()
+    /// Also through the trainer's step (one pass per clip on two threads, blocks recomputed; the
+    /// twin has no drop-path in this test, so the model is built without it).
+    @Test(arguments: [nil, 2]) func theTrainersRecipeFollowsTheTwin(perClipThreads: Int?) throws {
+        let model = try Self.model(dropPath: 0)
         let (batch, prompts) = try Self.batch()
         let sgd = SGD(model.optimizerGroups(adapterRate: 1e-3, temporalRate: 1e-2, fusionRate: 1e-2, weightDecay: 1e-4), momentum: 0.9)
         #expect(sgd.groups.map(\.name) == ["adapters", "temporal", "fusion"])
         #expect(sgd.groups.reduce(0) { $0 + $1.parameters.count } == model.trainableParameters.count)
-        let losses = try Self.losses(of: sgd, model: model, batch: batch, prompts: prompts)
+        let losses = try Self.losses(of: sgd, model: model, batch: batch, prompts: prompts, perClipThreads: perClipThreads)
         let report = Tensor(shape: [5], values: losses).compare(to: try Self.reference.tensor("trainer_losses"), rtol: 1e-4, atol: 0)
         #expect(report.withinTolerance, "\(losses): \(report)")
-        print("FineCLIPER trainer recipe, 5 steps: \(losses), \(report)")
+        print("FineCLIPER trainer recipe, 5 steps\(perClipThreads.map { ", per clip on \($0) threads" } ?? ""): \(losses), \(report)")
     }
 }

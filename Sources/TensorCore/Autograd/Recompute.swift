@@ -11,8 +11,9 @@ extension Tape {
         let values = inputs.map(\.value)
         let scratch = Tape(recording: false)
         let output = body(scratch, values.map { scratch.constant($0) }).value
+        let store = self.store
         return record(output, inputs: inputs, always: trainable) { dy, needs in
-            let inner = Tape()
+            let inner = Tape(store: store)
             let xs = zip(values, needs).map { inner.input($0, requiresGrad: $1) }
             inner.backward(body(inner, xs), seed: dy)
             return xs.map { inner.gradient(of: $0) }

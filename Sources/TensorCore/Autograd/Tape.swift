@@ -11,9 +11,12 @@ public struct Variable: Sendable {
 /// Reverse-mode automatic differentiation over coarse operations. Each operation computes its
 /// value at once and, when any input needs a gradient, records a closure that maps the output's
 /// gradient to its inputs' gradients. A tape that is not recording (inference) keeps nothing.
-/// One tape per forward/backward pass; it is not shared between threads.
+/// One tape per forward/backward pass; it is not shared between threads. Passes that run at once
+/// on several threads each give their tape a `GradientStore`.
 public final class Tape {
     public let isRecording: Bool
+    /// Where `backward` puts parameter gradients; nil: into the parameters' `grad`.
+    public let store: GradientStore?
 
     struct Node {
         let output: Int
@@ -29,7 +32,10 @@ public final class Tape {
     /// Set by `backward`: the graph has been used and released.
     var consumed = false
 
-    public init(recording: Bool = true) { isRecording = recording }
+    public init(recording: Bool = true, store: GradientStore? = nil) {
+        isRecording = recording
+        self.store = store
+    }
 
     func newID() -> Int { defer { nextID += 1 }; return nextID }
 
@@ -63,7 +69,7 @@ public final class Tape {
     }
 
     /// Back-propagates from `output` (seeded with ones, or `seed`), accumulating into trainable
-    /// parameters' `grad` and into the gradients of inputs. The recorded graph is released after.
+    /// parameters' `grad` (or the tape's store) and into the gradients of inputs. The recorded graph is released after.
     public func backward(_ output: Variable, seed: Tensor? = nil) {
         check(isRecording, "backward on a tape that does not record")
         check(!consumed, "backward called twice on one tape; record each forward pass on a new Tape")
@@ -81,7 +87,8 @@ public final class Tape {
             }
         }
         for (id, p) in parameters {
-            if let g = gradients.removeValue(forKey: id) { p.accumulate(g) }
+            guard let g = gradients.removeValue(forKey: id) else { continue }
+            if let store { store.accumulate(p, g) } else { p.accumulate(g) }
         }
         parameters.removeAll()
         nodes.removeAll()
