@@ -27,12 +27,17 @@ public struct ClipLoader: Sendable {
     public let datasetRoot: String
     public let descriptions: DescriptionStore?
     let faceModels: FaceModels?
+    /// Where the face pipeline's points of clips without a landmarks file are kept (nil: tracked
+    /// on every load).
+    let landmarkCache: LandmarkCache?
     let tokenize: @Sendable (String) -> [Int]
 
     public init(streams: [VisualStream], size: Int, frames: Int, augmentation: ClipAugmentation?, datasetRoot: String,
-                descriptions: DescriptionStore?, faceModels: FaceModels?, tokenize: @escaping @Sendable (String) -> [Int]) {
+                descriptions: DescriptionStore?, faceModels: FaceModels?, landmarkCache: LandmarkCache? = nil,
+                tokenize: @escaping @Sendable (String) -> [Int]) {
         self.streams = streams; self.size = size; self.frames = frames; self.augmentation = augmentation
-        self.datasetRoot = datasetRoot; self.descriptions = descriptions; self.faceModels = faceModels; self.tokenize = tokenize
+        self.datasetRoot = datasetRoot; self.descriptions = descriptions; self.faceModels = faceModels
+        self.landmarkCache = landmarkCache; self.tokenize = tokenize
     }
 
     /// `generator` drives sampling and augmentation in training; nil means evaluation.
@@ -96,6 +101,13 @@ public struct ClipLoader: Sendable {
             }
         }
         guard let faceModels else { throw TrainError.missing(path: csv, what: "landmarks, or the face models to compute them (scripts/setup)") }
+        if let landmarkCache {
+            let all = try landmarkCache.points(clip.id, path: clip.path, stamp: FeatureCache.stamp([clip.path]), faceModels: faceModels)
+            return try indices.map { i in
+                guard all.indices.contains(i) else { throw MediaError.sizeMismatch(path: clip.path, expected: "frame \(i)", found: "\(all.count) frames") }
+                return all[i]
+            }
+        }
         let tracker = faceModels.tracker()
         return try images.enumerated().map { i, image in
             let r = try tracker.process(image, frame: i, timestamp: Double(i))

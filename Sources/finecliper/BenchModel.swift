@@ -5,7 +5,8 @@ import Foundation
 import TensorCore
 
 /// `finecliper bench model`: one FineCLIPER forward pass, or one training step (forward and
-/// backward, gradient checkpointing on by default), for B clips × T frames × 3 streams with
+/// backward, gradient checkpointing on by default; by default as the trainer takes it, one pass
+/// per clip with the clips side by side), for B clips × T frames × 3 streams with
 /// descriptions, on deterministic weights. scripts/bench-model runs the PyTorch twin on the same
 /// work in the same run, each phase in its own process so peak memory is per phase.
 struct BenchModel: ParsableCommand {
@@ -31,8 +32,11 @@ struct BenchModel: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Recompute vision blocks in backward (gradient checkpointing).")
     var recompute = true
 
-    @Option(help: "Thread count (BLAS and the Swift kernels).")
+    @Option(help: "Thread count (BLAS and the Swift kernels; in a per-clip step, clips side by side).")
     var threads = 2
+
+    @Flag(inversion: .prefixedNo, help: "A step as the trainer takes it: one pass per clip, clips side by side (else one pass over the batch).")
+    var perClip = true
 
     @Option(help: "Timed repetitions after one warm-up (the median is reported).")
     var repeats = 1
@@ -74,6 +78,10 @@ struct BenchModel: ParsableCommand {
         let ms = TensorBenchmarks.time(repeats: repeats) {
             if phase == "forward" {
                 loss = (try? model.forward(batch, prompts: prompts).output.loss) ?? .nan
+            } else if perClip {
+                for p in model.trainableParameters { p.zeroGrad() }
+                let step = PerClipStep(model: model, prompts: prompts, threads: threads, recompute: recompute)
+                loss = (try? step.run(batch, seed: 1)).map(Float.init) ?? .nan
             } else {
                 let tape = Tape()
                 guard let pass = try? model.forward(batch, prompts: prompts, tape: tape, mode: .train(seed: 1), recompute: recompute) else { return }
@@ -83,6 +91,7 @@ struct BenchModel: ParsableCommand {
             }
         }
         let name = "\(variant.rawValue) \(backbone.rawValue) \(phase)" + (phase == "step" && recompute ? " (recompute)" : "")
+            + (phase == "step" && perClip ? " per clip" : "")
         if json {
             print(#"{"name":"\#(name)","threads":\#(threads),"clips":\#(clips),"frames":\#(frames),"ms":\#(ms),"loss":\#(loss)}"#)
         } else {
