@@ -93,7 +93,15 @@ public final class Trainer {
     /// loading thread has one to itself.
     public var usePrefetch = ProcessInfo.processInfo.activeProcessorCount > 2
     /// Clips of a step computed side by side (`PerClipStep`); the run is the same for any count.
-    public var threads = Parallelism.available
+    public var threads = Trainer.defaultThreads
+
+    /// The cores this process has to itself: mpirun's ranks on one machine share them (Open MPI
+    /// and MPICH say how many ranks a machine runs).
+    static var defaultThreads: Int {
+        let env = ProcessInfo.processInfo.environment
+        let local = Int(env["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? env["MPI_LOCALNRANKS"] ?? "") ?? 1
+        return max(1, Parallelism.available / max(local, 1))
+    }
     let prefetch = BatchPrefetch()
 
     /// This rank's share of step `step`'s global batch: its clips decoded, augmented with draws

@@ -7,7 +7,7 @@ struct DatasetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dataset",
         abstract: "Inspect a DFER dataset (DFEW, FERV39k, MAFW or DFER-CLIP annotation lists).",
-        subcommands: [DatasetInfo.self, DatasetDescribe.self])
+        subcommands: [DatasetInfo.self, DatasetDescribe.self, DatasetPhrases.self])
 }
 
 struct DatasetInfo: ParsableCommand {

@@ -48,6 +48,28 @@ import TensorCore
     static let checkUAR = 85.71
     static let checkWAR = 85.71
 
+    /// `dataset phrases`: the model's top phrases against the generator's action units.
+    @Test func phrasesAreMeasuredAgainstTheGeneratorsActionUnits() throws {
+        let scratch = Scratch()
+        let data = scratch.path("set")
+        #expect(try FinecliperBinary.run(["synth", "-o", data, "--face-crops", "--train-per-class", "1", "--test-per-class", "2", "--seed", "31"]).status == 0)
+        let run = try FinecliperBinary.run(["dataset", "phrases", "--data", data, "--json"])
+        #expect(run.status == 0, "\(run.output)")
+        let line = try #require(run.output.split(separator: "\n").last { $0.hasPrefix("{") })
+        let r = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let clips = try #require(r["clips"] as? Int), one = try #require(r["topOne"] as? Double), three = try #require(r["topK"] as? Double)
+        let chance = try #require(r["chance"] as? Double)
+        #expect(clips + (r["skipped"] as? Int ?? 0) == 14 && clips >= 12)
+        #expect(0 <= one && one <= three && three <= 100 && chance > 5 && chance < 50)
+        // The truth comes from the parameters: a damaged line is named.
+        let parameters = data + "/clips.jsonl"
+        let text = try String(contentsOfFile: parameters, encoding: .utf8)
+        try (text + "{\"id\": 3}\n").write(toFile: parameters, atomically: true, encoding: .utf8)
+        let bad = try FinecliperBinary.run(["dataset", "phrases", "--data", data])
+        let lines = text.split(separator: "\n").count + 1
+        #expect(bad.status != 0 && bad.output.contains("clips.jsonl:\(lines): not a generated clip"), "\(bad.output)")
+    }
+
     @Test func predictNamesAnExpressionOnARealVideo() throws {
         let scratch = Scratch()
         let csv = scratch.path("frames.csv")
