@@ -15,6 +15,11 @@ public struct LandmarksFile: Sendable {
         return points.map { String(format: "%.2f", $0.x) } + points.map { String(format: "%.2f", $0.y) }
     }
 
+    /// Points of every frame from 0 to the last with a face (empty where a frame has none).
+    public var track: [[SIMD2<Double>]] {
+        (points.keys.max().map { 0...$0 } ?? 0...(-1)).map { points[$0] ?? [] }
+    }
+
     public init(_ text: String, path: String) throws {
         let rows = try CSVTable.parse(text)
         guard let header = rows.first?.fields else { throw DatasetError.badLine(file: path, line: 1, reason: "empty landmarks file") }

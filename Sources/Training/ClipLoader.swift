@@ -30,14 +30,17 @@ public struct ClipLoader: Sendable {
     /// Where the face pipeline's points of clips without a landmarks file are kept (nil: tracked
     /// on every load).
     let landmarkCache: LandmarkCache?
+    /// Clips missing from `descriptions` are described by the motion describer from their whole
+    /// track, as `predict` describes any video (for variants that read descriptions).
+    let describeMissing: Bool
     let tokenize: @Sendable (String) -> [Int]
 
     public init(streams: [VisualStream], size: Int, frames: Int, augmentation: ClipAugmentation?, datasetRoot: String,
                 descriptions: DescriptionStore?, faceModels: FaceModels?, landmarkCache: LandmarkCache? = nil,
-                tokenize: @escaping @Sendable (String) -> [Int]) {
+                describeMissing: Bool = false, tokenize: @escaping @Sendable (String) -> [Int]) {
         self.streams = streams; self.size = size; self.frames = frames; self.augmentation = augmentation
         self.datasetRoot = datasetRoot; self.descriptions = descriptions; self.faceModels = faceModels
-        self.landmarkCache = landmarkCache; self.tokenize = tokenize
+        self.landmarkCache = landmarkCache; self.describeMissing = describeMissing; self.tokenize = tokenize
     }
 
     /// `generator` drives sampling and augmentation in training; nil means evaluation.
@@ -76,8 +79,7 @@ public struct ClipLoader: Sendable {
             }
         }
         generator = advanced
-        let text = descriptions?[clip.id] ?? ""
-        return LoadedClip(id: clip.id, label: clip.label, streams: out, description: tokenize(text))
+        return LoadedClip(id: clip.id, label: clip.label, streams: out, description: tokenize(description(clip)))
     }
 
     /// What the clip's frozen features depend on besides the settings: its frames and landmarks files.
@@ -87,7 +89,26 @@ public struct ClipLoader: Sendable {
 
     /// The clip's description and label without reading frames (cached mode).
     public func descriptionOnly(_ clip: ClipRecord) -> LoadedClip {
-        LoadedClip(id: clip.id, label: clip.label, streams: [:], description: tokenize(descriptions?[clip.id] ?? ""))
+        LoadedClip(id: clip.id, label: clip.label, streams: [:], description: tokenize(description(clip)))
+    }
+
+    /// The dataset's description of the clip; else, with `describeMissing`, the motion describer's
+    /// account of its whole track (empty when the clip has none).
+    func description(_ clip: ClipRecord) -> String {
+        if let text = descriptions?[clip.id] { return text }
+        guard describeMissing, let track = try? wholeTrack(clip), track.contains(where: { $0.count == 68 }) else { return "" }
+        return MotionDescriber.describe(track)
+    }
+
+    /// Every frame's points: the dataset's landmarks file, else the face pipeline's through the
+    /// cache; nil when neither is at hand.
+    func wholeTrack(_ clip: ClipRecord) throws -> [[SIMD2<Double>]]? {
+        let csv = datasetRoot + "/landmarks/" + clip.id + ".csv"
+        if let text = try? String(contentsOfFile: csv, encoding: .utf8) {
+            return try LandmarksFile(text, path: csv).track
+        }
+        guard let faceModels, let landmarkCache else { return nil }
+        return try landmarkCache.points(clip.id, path: clip.path, stamp: FeatureCache.stamp([clip.path]), faceModels: faceModels)
     }
 
     /// The 68 points of each sampled frame, in that frame's pixels.

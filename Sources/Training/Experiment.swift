@@ -66,7 +66,8 @@ public final class Experiment {
         loader = ClipLoader(streams: config.variant.streams, size: source.clip.config.vision.imageSize, frames: config.frames,
                             augmentation: config.augment ? Self.augmentation(for: splits.name) : nil, datasetRoot: splits.root,
                             descriptions: descriptions, faceModels: faceModels,
-                            landmarkCache: faceModels?.fingerprint.map { LandmarkCache(root: cacheRoot, faceModels: $0) }, tokenize: tokenize)
+                            landmarkCache: faceModels?.fingerprint.map { LandmarkCache(root: cacheRoot, faceModels: $0) },
+                            describeMissing: config.variant.usesDescriptions, tokenize: tokenize)
         if config.mode == .cached {
             let key = [source.fingerprint, URL(fileURLWithPath: splits.root).standardizedFileURL.path, "\(loader.size)", "\(config.frames)",
                        config.variant.streams.map(\.rawValue).joined(separator: ","), "\(config.normalize)", "test-sampling"].joined(separator: "|")

@@ -13,8 +13,8 @@ public enum FinecliperBinary {
         return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/release/finecliper").path
     }
 
-    /// Exit status and combined stdout + stderr.
-    public static func run(_ args: [String]) throws -> (status: Int32, output: String) {
+    /// Exit status and combined stdout + stderr; `environment` is added to the test's own.
+    public static func run(_ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         GeneratedMedia.launchLock.lock()
         defer { GeneratedMedia.launchLock.unlock() }
         let out = NSTemporaryDirectory() + "finecliper-run-" + UUID().uuidString
@@ -24,6 +24,7 @@ public enum FinecliperBinary {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         p.standardOutput = handle
         p.standardError = handle
         try p.run()

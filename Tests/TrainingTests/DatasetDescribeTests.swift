@@ -20,7 +20,32 @@ import TestSupport
         // The happy clip's mouth widens and its corners rise, in the describer's words.
         let happy = SyntheticDataset.clips(config).first { $0.clip.label == "Happy" }!.clip.id
         #expect(after[happy]!.contains("lip corners pull up") || after[happy]!.contains("mouth stretches wider"), "\(after[happy]!)")
+    }
 
+    /// A dataset without landmarks (an official release) is tracked by the face pipeline, once:
+    /// the points stay in the landmark cache training reads.
+    @Test func describesClipsWithoutLandmarksThroughTheFacePipeline() throws {
+        let scratch = Scratch()
+        var config = SyntheticConfig()
+        config.trainPerClass = 1; config.testPerClass = 0; config.frames = 12; config.faceCrops = true
+        let root = scratch.path("synth")
+        try SyntheticDataset.write(config, to: root)
+        try FileManager.default.removeItem(atPath: root + "/landmarks")
+        let cache = ["XDG_CACHE_HOME": scratch.path("cache")]
+        let run = try FinecliperBinary.run(["dataset", "describe", "--data", root], environment: cache)
+        #expect(run.status == 0 && run.output.contains("7 descriptions"), "\(run.output)")
+        let features = scratch.path("cache") + "/finecliper/features"
+        let folder = try #require(try FileManager.default.contentsOfDirectory(atPath: features).first { $0.hasPrefix("landmarks-") })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: features + "/" + folder).count == 7)
+        let first = try String(contentsOfFile: root + "/descriptions.jsonl", encoding: .utf8)
+        #expect(try FinecliperBinary.run(["dataset", "describe", "--data", root], environment: cache).status == 0)
+        #expect(try String(contentsOfFile: root + "/descriptions.jsonl", encoding: .utf8) == first)
+        let happy = SyntheticDataset.clips(config).first { $0.clip.label == "Happy" }!.clip.id
+        #expect(try DescriptionStore(path: root + "/descriptions.jsonl")[happy]?.isEmpty == false)
+    }
+
+    @Test func aMissingDatasetIsNamed() throws {
+        let scratch = Scratch()
         let none = try FinecliperBinary.run(["dataset", "describe", "--data", scratch.path("nothing")])
         #expect(none.status == 66 && none.output.contains("no landmarks folder"), "\(none.output)")
     }
