@@ -23,18 +23,20 @@ import TensorCore
     }
 
     /// Hard generated clips (seed 123, ten per class, never seen in training, half of them animated
-    /// real faces of people no training clip shows), described from their landmarks as in
-    /// training, streams from the face pipeline: the UAR/WAR in the README.
+    /// real faces of people no training clip shows), streams and descriptions from the face
+    /// pipeline as in training: the UAR/WAR in the README.
     @Test func reachesItsReportedAccuracyOnTheCheckSet() throws {
         let scratch = Scratch()
         let data = scratch.path("check")
         let made = try FinecliperBinary.run(["synth", "-o", data, "--face-crops", "--hard", "--real-faces", "0.5", "--train-per-class", "1", "--test-per-class", "10", "--seed", "123"])
         #expect(made.status == 0, "\(made.output)")
-        #expect(try FinecliperBinary.run(["dataset", "describe", "--data", data]).status == 0)
-        // As for any video, the landmark and parsing streams come from the face pipeline.
+        // As for any video, the landmark and parsing streams and the descriptions come from the
+        // face pipeline (its tracks kept in a cache of the test's own).
         try FileManager.default.removeItem(atPath: data + "/landmarks")
+        let cache = ["XDG_CACHE_HOME": scratch.path("cache")]
+        #expect(try FinecliperBinary.run(["dataset", "describe", "--data", data], environment: cache).status == 0)
         let eval = try FinecliperBinary.run(["eval", "--checkpoint", Self.checkpoint, "--data", data, "--model", "embedded", "--json",
-                                             "--predictions", scratch.path("p.jsonl")])
+                                             "--predictions", scratch.path("p.jsonl")], environment: cache)
         #expect(eval.status == 0, "\(eval.output)")
         let json = try #require(eval.output.split(separator: "\n").drop { !$0.hasPrefix("{") }.joined(separator: "\n").data(using: .utf8))
         let report = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
@@ -43,10 +45,9 @@ import TensorCore
         #expect(abs(uar - Self.checkUAR) <= 3 && abs(war - Self.checkWAR) <= 3, "UAR \(uar) WAR \(war)")
     }
 
-    /// Measured on this set; it was 80.00 before a three-quarter face left the real-face textures
-    /// (the seed draws the same parameters, but a third of the real-face clips show other people).
-    static let checkUAR = 85.71
-    static let checkWAR = 85.71
+    /// Measured on this set with the shipped model.
+    static let checkUAR = 72.86
+    static let checkWAR = 72.86
 
     /// `dataset phrases`: the model's top phrases against the generator's action units.
     @Test func phrasesAreMeasuredAgainstTheGeneratorsActionUnits() throws {
