@@ -69,7 +69,8 @@ public final class Tape {
     }
 
     /// Back-propagates from `output` (seeded with ones, or `seed`), accumulating into trainable
-    /// parameters' `grad` (or the tape's store) and into the gradients of inputs. The recorded graph is released after.
+    /// parameters' `grad` (or the tape's store) and into the gradients of inputs. The recorded
+    /// graph is released after.
     public func backward(_ output: Variable, seed: Tensor? = nil) {
         check(isRecording, "backward on a tape that does not record")
         check(!consumed, "backward called twice on one tape; record each forward pass on a new Tape")
@@ -86,8 +87,10 @@ public final class Tape {
                 if gradients[id] == nil { gradients[id] = gi } else { gradients[id]!.addScaled(gi) }
             }
         }
-        for (id, p) in parameters {
-            guard let g = gradients.removeValue(forKey: id) else { continue }
+        // In recording order: a parameter used at several places sums its gradients in the same
+        // order in every process (a dictionary's order changes with its per-process hash seed).
+        for id in parameters.keys.sorted() {
+            guard let p = parameters[id], let g = gradients.removeValue(forKey: id) else { continue }
             if let store { store.accumulate(p, g) } else { p.accumulate(g) }
         }
         parameters.removeAll()
