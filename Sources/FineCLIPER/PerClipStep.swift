@@ -116,10 +116,9 @@ final class ClipRendezvous: @unchecked Sendable {
             thread.start()
         }
         serve(outer)
+        // The first failure is a job's own error or the join's: jobs cancel only after it is set.
+        if let failure = condition.withLock({ failure }) { return .failure(failure) }
         results = condition.withLock { slots.value }
-        if let failure = condition.withLock({ failure }), !(failure is Cancelled) {
-            return .failure(results.compactMap { r -> Error? in if case .failure(let e) = r, !(e is Cancelled) { return e }; return nil }.first ?? failure)
-        }
         return Result { try results.map { try $0!.get() } }
     }
 

@@ -107,6 +107,11 @@ public struct ClipLoader: Sendable {
         if let text = try? String(contentsOfFile: csv, encoding: .utf8) {
             return try LandmarksFile(text, path: csv).track
         }
+        return try trackedPoints(clip)
+    }
+
+    /// The face pipeline's points of every frame, from the landmark cache (nil without one).
+    func trackedPoints(_ clip: ClipRecord) throws -> [[SIMD2<Double>]]? {
         guard let faceModels, let landmarkCache else { return nil }
         return try landmarkCache.points(clip.id, path: clip.path, stamp: FeatureCache.stamp([clip.path]), faceModels: faceModels)
     }
@@ -122,8 +127,7 @@ public struct ClipLoader: Sendable {
             }
         }
         guard let faceModels else { throw TrainError.missing(path: csv, what: "landmarks, or the face models to compute them (scripts/setup)") }
-        if let landmarkCache {
-            let all = try landmarkCache.points(clip.id, path: clip.path, stamp: FeatureCache.stamp([clip.path]), faceModels: faceModels)
+        if let all = try trackedPoints(clip) {
             return try indices.map { i in
                 guard all.indices.contains(i) else { throw MediaError.sizeMismatch(path: clip.path, expected: "frame \(i)", found: "\(all.count) frames") }
                 return all[i]

@@ -25,8 +25,6 @@ public struct LandmarkCache: Sendable {
 
     func path(_ id: String) -> String { folder + "/" + id + ".safetensors" }
 
-    static let stampKey = "finecliper.source"
-
     /// Every frame's points (empty where no face was found): from the cache when it holds them for
     /// `stamp`, else tracked with `faceModels` and stored. Values pass through F32 either way, so
     /// a clip's streams are the same whether its points were just tracked or read back.
@@ -40,7 +38,7 @@ public struct LandmarkCache: Sendable {
             if r.success { frames[i] = r.points }
         }
         let (points, found) = Self.tensors(frames)
-        var w = SafeTensorsWriter(metadata: [Self.stampKey: stamp])
+        var w = SafeTensorsWriter(metadata: [FeatureCache.stampKey: stamp])
         w.add("points", points)
         w.add("found", found)
         // A cache that cannot be written (read-only home, full disk) costs time, not the run.
@@ -52,7 +50,7 @@ public struct LandmarkCache: Sendable {
 
     /// The stored points, or nil when they are missing, stale, or unreadable (tracked again then).
     func load(_ id: String, stamp: String) -> [[SIMD2<Double>]]? {
-        guard let file = try? SafeTensorsFile(path: path(id)), file.metadata[Self.stampKey] == stamp,
+        guard let file = try? SafeTensorsFile(path: path(id)), file.metadata[FeatureCache.stampKey] == stamp,
               let points = try? file.tensor("points"), let found = try? file.tensor("found"),
               points.shape.count == 3, points.shape[1] == 68, points.shape[2] == 2, found.shape == [points.shape[0]] else { return nil }
         return Self.frames(points, found)
