@@ -29,13 +29,14 @@ public struct TransformerBlock: Module {
         mlp = MLP(p("mlp"), width: width, hidden: mlpWidth, activation: activation)
     }
 
-    /// x: [B, T, D].
-    public func forward(_ x: Variable, tape t: Tape, causal: Bool, adapters: BlockAdapters? = nil) -> Variable {
+    /// x: [B, T, D]. Without `valueNeeded` (a replay for backward, whose output value nobody
+    /// reads) fc2's product, a third of the block's matrix work, is recorded but not computed.
+    public func forward(_ x: Variable, tape t: Tape, causal: Bool, adapters: BlockAdapters? = nil, valueNeeded: Bool = true) -> Variable {
         var a = attention(layerNorm1(x, tape: t), tape: t, causal: causal)
         if let serial = adapters?.afterAttention { a = serial(a, t) }
         let x1 = t.add(x, a)
         let h2 = layerNorm2(x1, tape: t)
-        var m = mlp(h2, tape: t)
+        var m = mlp(h2, tape: t, valueNeeded: valueNeeded)
         if let parallel = adapters?.besideMLP { m = t.add(m, parallel(h2, t)) }
         return t.add(x1, m)
     }

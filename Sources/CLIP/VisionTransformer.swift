@@ -67,7 +67,9 @@ public struct VisionTransformer: Module {
         for (i, block) in blocks.enumerated() {
             if recompute {
                 let a = adapters[i]
-                x = t.recomputed([x], trainable: a != nil) { inner, xs in block.forward(xs[0], tape: inner, causal: false, adapters: a) }
+                x = t.recomputed([x], trainable: a != nil) { inner, xs, needed in
+                    block.forward(xs[0], tape: inner, causal: false, adapters: a, valueNeeded: needed)
+                }
             } else {
                 x = block.forward(x, tape: t, causal: false, adapters: adapters[i])
             }

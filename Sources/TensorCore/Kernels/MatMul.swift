@@ -124,8 +124,11 @@ extension Tape {
     /// Differentiable `linear`; frozen weights get no gradient but pass one to the input. The
     /// input is kept for backward only when the weight needs its gradient (dW = dYᵀ·X); through a
     /// frozen weight only dX = dY·W is needed, so a frozen backbone's activations are not held.
-    public func linear(_ x: Variable, weight: Variable, bias: Variable? = nil) -> Variable {
-        let y = TensorCore.linear(x.value, weight: weight.value, bias: bias?.value)
+    /// Without `valueNeeded` only the graph is recorded and the value is zeros, for an output
+    /// nobody reads (a recomputed block's replay): backward never reads a linear layer's output.
+    public func linear(_ x: Variable, weight: Variable, bias: Variable? = nil, valueNeeded: Bool = true) -> Variable {
+        let y = valueNeeded ? TensorCore.linear(x.value, weight: weight.value, bias: bias?.value)
+            : Tensor(zeros: Array(x.shape.dropLast()) + [weight.shape[0]])
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         let savedInput: Tensor? = weight.requiresGrad ? x.value : nil
         let w = weight.value, xShape = x.shape

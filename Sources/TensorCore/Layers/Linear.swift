@@ -11,7 +11,7 @@ public struct Linear: Module, Sendable {
     public var inFeatures: Int { weight.shape[1] }
     public var outFeatures: Int { weight.shape[0] }
 
-    public func callAsFunction(_ x: Variable, tape t: Tape) -> Variable {
-        t.linear(x, weight: t.parameter(weight), bias: bias.map { t.parameter($0) })
+    public func callAsFunction(_ x: Variable, tape t: Tape, valueNeeded: Bool = true) -> Variable {
+        t.linear(x, weight: t.parameter(weight), bias: bias.map { t.parameter($0) }, valueNeeded: valueNeeded)
     }
 }

@@ -13,7 +13,8 @@ public struct MLP: Module, Sendable {
         self.activation = activation
     }
 
-    public func callAsFunction(_ x: Variable, tape t: Tape) -> Variable {
-        fc2(t.activation(activation, fc1(x, tape: t)), tape: t)
+    /// Without `valueNeeded` the last product is recorded but not computed (`Tape.linear`).
+    public func callAsFunction(_ x: Variable, tape t: Tape, valueNeeded: Bool = true) -> Variable {
+        fc2(t.activation(activation, fc1(x, tape: t)), tape: t, valueNeeded: valueNeeded)
     }
 }
