@@ -46,15 +46,15 @@ extension TmuxTests {
         #expect(s.contains("UAR 90.48  WAR 90.48  on 21 clips · 2 wrong"), "\(s)")
         try keys("/", "w", "r", "o", "n", "g", "Enter")
         s = try waitFor { $0.contains("2 of 21 clips") }
-        #expect(["synth_00007", "synth_00015"].allSatisfy(s.contains) && !s.contains("synth_00001 "), "\(s)")
+        #expect(["synth_00002", "synth_00014"].allSatisfy(s.contains) && !s.contains("synth_00001 "), "\(s)")
         try keys("4")
         s = try waitFor { $0.contains("true\\pred") }
         #expect(s.contains("recall"), "\(s)")
-        try keys("j", "j", "j", "j", "j", "j", "Right", "Right", "Right", "Right", "Enter")   // fear predicted surprise
-        s = try waitFor { $0.contains("/true:fear pred:surprise") }
-        #expect(s.contains("1 of 21 clips") && s.contains("synth_00007"), "\(s)")
+        try keys("j", "Right", "Right", "Enter")   // sad predicted neutral
+        s = try waitFor { $0.contains("/true:sad pred:neutral") }
+        #expect(s.contains("1 of 21 clips") && s.contains("synth_00002"), "\(s)")
         try keys("Enter")
-        s = try waitFor { $0.contains("synth_00007 · Fear") && $0.contains("scored") }
+        s = try waitFor { $0.contains("synth_00002 · Sad") && $0.contains("scored") }
         #expect(s.contains("▀"), "\(s)")
         try keys("q")
     }
