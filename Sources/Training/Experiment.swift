@@ -69,8 +69,10 @@ public final class Experiment {
                             landmarkCache: faceModels?.fingerprint.map { LandmarkCache(root: cacheRoot, faceModels: $0) },
                             describeMissing: config.variant.usesDescriptions, tokenize: tokenize)
         if config.mode == .cached {
+            // Not keyed by the variant's streams: each file holds every stream computed for its clip
+            // so far, and a variant adds only those it lacks (an ablation reuses `all`'s frames).
             let key = [source.fingerprint, URL(fileURLWithPath: splits.root).standardizedFileURL.path, "\(loader.size)", "\(config.frames)",
-                       config.variant.streams.map(\.rawValue).joined(separator: ","), "\(config.normalize)", "test-sampling"].joined(separator: "|")
+                       "\(config.normalize)", "test-sampling"].joined(separator: "|")
             cache = FeatureCache(root: cacheRoot, key: key)
         } else {
             cache = nil
@@ -136,20 +138,20 @@ public final class Experiment {
     }
 
     /// A clip's frozen frame embeddings per stream, computed once (test-time sampling, no
-    /// augmentation) and kept in the cache.
+    /// augmentation) and kept in the cache beside the streams other variants stored.
     func cachedFeatures(_ clip: ClipRecord, cache: FeatureCache) throws -> [VisualStream: Tensor] {
         let stamp = loader.stamp(clip)
-        if let stored = cache.load(clip.id, stamp: stamp), config.variant.streams.allSatisfy({ stored[$0.rawValue] != nil }) {
-            return Dictionary(uniqueKeysWithValues: config.variant.streams.map { ($0, stored[$0.rawValue]!) })
+        var stored = cache.load(clip.id, stamp: stamp) ?? [:]
+        let missing = config.variant.streams.filter { stored[$0.rawValue] == nil }
+        if !missing.isEmpty {
+            var none: SeededGenerator? = nil
+            let loaded = try loader.load(clip, generator: &none)
+            for s in missing {
+                stored[s.rawValue] = source.clip.encodeImages(ClipTensor.make(loaded.streams[s]!, normalize: config.normalize)).value
+            }
+            try cache.store(clip.id, stored, stamp: stamp)
         }
-        var none: SeededGenerator? = nil
-        let loaded = try loader.load(clip, generator: &none)
-        var out: [VisualStream: Tensor] = [:]
-        for s in config.variant.streams {
-            out[s] = source.clip.encodeImages(ClipTensor.make(loaded.streams[s]!, normalize: config.normalize)).value
-        }
-        try cache.store(clip.id, Dictionary(uniqueKeysWithValues: out.map { ($0.key.rawValue, $0.value) }), stamp: stamp)
-        return out
+        return Dictionary(uniqueKeysWithValues: config.variant.streams.map { ($0, stored[$0.rawValue]!) })
     }
 
     /// Builds the feature cache for `clips` (cached mode); returns how many were computed.
@@ -158,7 +160,7 @@ public final class Experiment {
         guard let cache else { return 0 }
         var computed = 0
         for (i, clip) in clips.enumerated() {
-            if !cache.contains(clip.id, stamp: loader.stamp(clip)) {
+            if !cache.contains(clip.id, stamp: loader.stamp(clip), streams: config.variant.streams.map(\.rawValue)) {
                 do { _ = try cachedFeatures(clip, cache: cache); computed += 1 } catch { onSkip(clip, error) }
             }
             progress?(i + 1, clips.count)

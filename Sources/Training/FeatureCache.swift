@@ -3,7 +3,7 @@ import TensorCore
 
 /// Per-clip frozen-CLIP frame embeddings for cached training: one safetensors file per clip
 /// ([T, P] per stream) in a folder named by a hash of everything that shapes them (the weights'
-/// fingerprint, the dataset's folder, image size, frames, streams, normalisation), so a change of
+/// fingerprint, the dataset's folder, image size, frames, normalisation), so a change of
 /// any makes a new cache instead of reusing a stale one, and an interrupted build resumes where it
 /// stopped. Each file also records its clip's source stamp (the frames' and landmarks' sizes and
 /// modification times): a clip regenerated in place is computed again, never read stale.
@@ -25,9 +25,10 @@ public struct FeatureCache: Sendable {
 
     static let stampKey = "finecliper.source"
 
-    /// Whether the clip's features are stored for this source stamp.
-    public func contains(_ id: String, stamp: String) -> Bool {
-        (try? SafeTensorsFile(path: path(id)))?.metadata[Self.stampKey] == stamp
+    /// Whether the clip's features of these streams are stored for this source stamp.
+    public func contains(_ id: String, stamp: String, streams: [String]) -> Bool {
+        guard let file = try? SafeTensorsFile(path: path(id)), file.metadata[Self.stampKey] == stamp else { return false }
+        return streams.allSatisfy(file.names.contains)
     }
 
     public func store(_ id: String, _ streams: [String: Tensor], stamp: String) throws {

@@ -106,6 +106,27 @@ import TensorCore
         #expect(trainer.model.videoAdapters == nil)
     }
 
+    /// Variants share a clip's cached frames: `mid` adds parsing and landmarks to what `low`
+    /// stored, after which neither computes anything, and both read the same video features.
+    @Test func variantsShareCachedStreams() throws {
+        let scratch = Scratch()
+        var config = Self.config(epochs: 1)
+        config.mode = .cached; config.variant = .low
+        let cache = scratch.path("cache")
+        let low = try Experiment(config: config, bpeFile: Self.bpe, faceModels: nil, cacheRoot: cache)
+        let clips = Array(low.train.prefix(2))
+        #expect(try low.buildCache(clips) == 2)
+        config.variant = .mid
+        let mid = try Experiment(config: config, bpeFile: Self.bpe, faceModels: nil, cacheRoot: cache)
+        #expect(mid.cacheFolder == low.cacheFolder)
+        #expect(try mid.buildCache(clips) == 2)
+        #expect(try mid.buildCache(clips) == 0)
+        #expect(try low.buildCache(clips) == 0)
+        let fromLow = try low.cachedFeatures(clips[0], cache: try #require(low.cache))
+        let fromMid = try mid.cachedFeatures(clips[0], cache: try #require(mid.cache))
+        #expect(fromLow.count == 1 && fromMid.count == 3 && fromLow[.video] == fromMid[.video])
+    }
+
     /// Generated sets reuse clip ids (synth_00001, …): another dataset's clip, or a clip
     /// regenerated in place, is computed again rather than read from the cache.
     @Test func cachedFeaturesBelongToTheirDatasetAndFiles() throws {
