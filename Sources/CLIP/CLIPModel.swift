@@ -76,7 +76,7 @@ public final class CLIPModel: Module, @unchecked Sendable {
 
     /// Projected image embeddings [B, projectionDim] of images [B, 3, S, S] (not normalised).
     public func encodeImages(_ images: Tensor, tape: Tape = Tape(recording: false), adapters: [Int: BlockAdapters] = [:],
-                             recompute: Bool = false) -> Variable {
+                             recompute: Recomputation = .off) -> Variable {
         tape.linear(vision.forward(images, tape: tape, adapters: adapters, recompute: recompute), weight: tape.parameter(visualProjection))
     }
 

@@ -29,15 +29,21 @@ public struct TransformerBlock: Module {
         mlp = MLP(p("mlp"), width: width, hidden: mlpWidth, activation: activation)
     }
 
-    /// x: [B, T, D]. Without `valueNeeded` (a replay for backward, whose output value nobody
-    /// reads) fc2's product, a third of the block's matrix work, is recorded but not computed.
-    public func forward(_ x: Variable, tape t: Tape, causal: Bool, adapters: BlockAdapters? = nil, valueNeeded: Bool = true) -> Variable {
-        var a = attention(layerNorm1(x, tape: t), tape: t, causal: causal)
+    /// x: [B, T, D]. `pass` is set when the block is recomputed in backward (`Tape.recomputed`):
+    /// the products of the attention's projections and of fc1 may be kept from the first run
+    /// (`keptBytes`), and the replay skips fc2's product, whose value it never reads.
+    public func forward(_ x: Variable, tape t: Tape, causal: Bool, adapters: BlockAdapters? = nil, pass: RecomputePass = .plain) -> Variable {
+        var a = attention(layerNorm1(x, tape: t), tape: t, causal: causal, pass: pass)
         if let serial = adapters?.afterAttention { a = serial(a, t) }
         let x1 = t.add(x, a)
         let h2 = layerNorm2(x1, tape: t)
-        var m = mlp(h2, tape: t, valueNeeded: valueNeeded)
+        var m = mlp(h2, tape: t, pass: pass)
         if let parallel = adapters?.besideMLP { m = t.add(m, parallel(h2, t)) }
         return t.add(x1, m)
+    }
+
+    /// Bytes of the products the block keeps for its replay when it keeps them, for `tokens` rows.
+    public func keptBytes(tokens: Int) -> Int {
+        tokens * (attention.productWidth + mlp.fc1.outFeatures) * MemoryLayout<Float>.size
     }
 }

@@ -51,9 +51,10 @@ public struct VisionTransformer: Module {
     }
 
     /// Class-token features after ln_post, [B, width]; `adapters[i]` joins block i for this call
-    /// only. With `recompute` each block keeps only its input for backward and runs again there
-    /// (gradient checkpointing). Optionally every layer's hidden states.
-    public func forward(_ images: Tensor, tape t: Tape, adapters: [Int: BlockAdapters] = [:], recompute: Bool = false,
+    /// only. With `recompute` on, each block keeps only its input for backward and runs again
+    /// there (gradient checkpointing), the blocks that fit its budget also keeping their large
+    /// products (`keptBlocks`). Optionally every layer's hidden states.
+    public func forward(_ images: Tensor, tape t: Tape, adapters: [Int: BlockAdapters] = [:], recompute: Recomputation = .off,
                         hiddenStates: ((Int, Tensor) -> Void)? = nil) -> Variable {
         let patches = patchify(images)
         let b = images.shape[0], d = config.width
@@ -64,11 +65,12 @@ public struct VisionTransformer: Module {
         x = t.add(x, t.parameter(positionEmbedding))
         x = preNorm(x, tape: t)
         hiddenStates?(0, x.value)
+        let kept = keptBlocks(images: b, adapters: adapters, recompute: recompute)
         for (i, block) in blocks.enumerated() {
-            if recompute {
+            if recompute.isOn {
                 let a = adapters[i]
-                x = t.recomputed([x], trainable: a != nil) { inner, xs, needed in
-                    block.forward(xs[0], tape: inner, causal: false, adapters: a, valueNeeded: needed)
+                x = t.recomputed([x], trainable: a != nil, keep: kept.contains(i)) { inner, xs, pass in
+                    block.forward(xs[0], tape: inner, causal: false, adapters: a, pass: pass)
                 }
             } else {
                 x = block.forward(x, tape: t, causal: false, adapters: adapters[i])
@@ -76,5 +78,19 @@ public struct VisionTransformer: Module {
             hiddenStates?(i + 1, x.value)
         }
         return postNorm(t.reshape(t.slice(x, axis: 1, 0..<1), [b, d]), tape: t)
+    }
+
+    /// The blocks that keep their products for the replay under `recompute`: from the first that
+    /// backward reaches (the first with adapters, as images need no gradient), as many as the
+    /// budget holds.
+    public func keptBlocks(images: Int, adapters: [Int: BlockAdapters], recompute: Recomputation) -> Range<Int> {
+        guard case let .blocks(budget) = recompute, let first = adapters.keys.min(), first < blocks.count else { return 0..<0 }
+        let count = budget / max(1, blocks[first].keptBytes(tokens: images * config.tokens))
+        return first..<min(blocks.count, first + count)
+    }
+
+    /// The bytes that `forward` keeps for the replay under `recompute`.
+    public func keptBytes(images: Int, adapters: [Int: BlockAdapters], recompute: Recomputation) -> Int {
+        keptBlocks(images: images, adapters: adapters, recompute: recompute).reduce(0) { $0 + blocks[$1].keptBytes(tokens: images * config.tokens) }
     }
 }

@@ -163,8 +163,9 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
         public internal(set) var output: ModelOutput
     }
 
-    /// One pass over `batch`. With `recompute`, the vision blocks keep only their inputs for
-    /// backward and run again there (gradient checkpointing: a ViT-B/16 step fits in a few GB).
+    /// One pass over `batch`. With `recompute` on, the vision blocks keep only their inputs for
+    /// backward (and, within its budget for the whole pass, their products) and run again there
+    /// (gradient checkpointing: a ViT-B/16 step fits in a few GB).
     /// `windowFrames` > 0 adds live per-frame scores over a causal window of that many frames.
     /// With `shard`, the batch is one process's part of a larger one: `loss` is then this part's
     /// term of the whole batch's objective (for backward), and the reported loss its share of the
@@ -172,7 +173,7 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
     /// `encoded` are the class prompts' embeddings when they were encoded once for several passes
     /// (one per clip, `encodePrompts`); otherwise this pass encodes `prompts` itself.
     public func forward(_ batch: ClipBatch, prompts: ClassPrompts, tape t: Tape = Tape(recording: false), mode: ForwardMode = .eval,
-                        recompute: Bool = false, windowFrames: Int = 0, shard: BatchShard? = nil,
+                        recompute: Recomputation = .off, windowFrames: Int = 0, shard: BatchShard? = nil,
                         encoded: EncodedPrompts? = nil) throws -> Pass {
         let b = batch.clips, frames = batch.frames, p = config.clip.projectionDim, c = config.classNames.count
         guard b > 0, frames > 0 else { throw ModelError.badInput("a batch needs at least one clip of at least one frame") }
@@ -187,6 +188,7 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
         var embeddings: [(Modality, Variable)] = []
         var videoFrames: Tensor? = nil
         var streamFrames: [(VisualStream, Tensor)] = []
+        var budget = recompute  // streams take what they keep of it in turn
         for s in config.variant.streams {
             guard let input = batch.streams[s] else { throw ModelError.badInput("the \(config.variant.rawValue) variant needs the \(s.rawValue) stream") }
             let perFrame: Variable
@@ -197,7 +199,8 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
                     throw ModelError.badInput("\(s.rawValue) images are \(images.shape), expected [\(b * frames), 3, \(size), \(size)]")
                 }
                 let adapters = self.adapters(s)?.blockAdapters(dropPath: clipDropPath, call: s.rawValue) ?? [:]
-                perFrame = t.reshape(clip.encodeImages(images, tape: t, adapters: adapters, recompute: recompute), [b, frames, p])
+                perFrame = t.reshape(clip.encodeImages(images, tape: t, adapters: adapters, recompute: budget), [b, frames, p])
+                budget = budget.spending(clip.vision.keptBytes(images: b * frames, adapters: adapters, recompute: budget))
             case let .features(features):
                 guard self.adapters(s) == nil else {
                     throw ModelError.badInput("cached \(s.rawValue) features need the visual adapters off (they change the frame embeddings)")

@@ -14,9 +14,9 @@ public struct PerClipStep {
     public let model: FineCLIPERModel
     public let prompts: ClassPrompts
     public let threads: Int
-    public let recompute: Bool
+    public let recompute: Recomputation
 
-    public init(model: FineCLIPERModel, prompts: ClassPrompts, threads: Int, recompute: Bool) {
+    public init(model: FineCLIPERModel, prompts: ClassPrompts, threads: Int, recompute: Recomputation) {
         self.model = model; self.prompts = prompts; self.threads = threads; self.recompute = recompute
     }
 

@@ -147,7 +147,7 @@ public final class Trainer {
                 optimizer.zeroGrad()
                 var loss = 0.0
                 if let batch {
-                    let step = PerClipStep(model: model, prompts: experiment.prompts, threads: threads, recompute: config.recompute && config.mode == .full)
+                    let step = PerClipStep(model: model, prompts: experiment.prompts, threads: threads, recompute: config.recompute && config.mode == .full ? .standard : .off)
                     loss = try step.run(batch, seed: SeededGeneratorFactory.seed(config.seed, 0x4450, UInt64(state.step)), firstClip: part.lowerBound,
                                         totalClips: total, outer: communicator.size > 1 ? gatherRows : nil)
                 } else if communicator.size > 1, model.config.variant.usesDescriptions, model.config.contrastiveWeight != 0 {

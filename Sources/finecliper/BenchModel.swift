@@ -32,6 +32,9 @@ struct BenchModel: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Recompute vision blocks in backward (gradient checkpointing).")
     var recompute = true
 
+    @Option(help: "With recomputation, MiB per pass of MLP hidden layers kept for the replay (0: every block recomputed in full).")
+    var keepMib = 512
+
     @Option(help: "Thread count (BLAS and the Swift kernels; in a per-clip step, clips side by side).")
     var threads = 2
 
@@ -46,8 +49,8 @@ struct BenchModel: ParsableCommand {
 
     func validate() throws {
         guard ["forward", "step"].contains(phase) else { throw ValidationError("--phase must be forward or step") }
-        guard clips >= 1, frames >= 1, frames <= 16, repeats >= 1, threads >= 1 else {
-            throw ValidationError("--clips ≥ 1, --frames 1…16, --repeats ≥ 1, --threads ≥ 1")
+        guard clips >= 1, frames >= 1, frames <= 16, repeats >= 1, threads >= 1, keepMib >= 0 else {
+            throw ValidationError("--clips ≥ 1, --frames 1…16, --repeats ≥ 1, --threads ≥ 1, --keep-mib ≥ 0")
         }
     }
 
@@ -74,23 +77,24 @@ struct BenchModel: ParsableCommand {
         let batch = ClipBatch(clips: clips, frames: frames, streams: streams,
                               descriptions: Self.ids(count: clips, length: min(60, context), salt: 3), labels: (0..<clips).map { $0 % 7 })
         let prompts = ClassPrompts(positive: Self.ids(count: 7, length: min(9, context), salt: 1), negative: Self.ids(count: 7, length: min(10, context), salt: 2))
+        let recomputation: Recomputation = recompute ? .blocks(keeping: keepMib << 20) : .off
         var loss: Float = 0
         let ms = TensorBenchmarks.time(repeats: repeats) {
             if phase == "forward" {
                 loss = (try? model.forward(batch, prompts: prompts).output.loss) ?? .nan
             } else if perClip {
                 for p in model.trainableParameters { p.zeroGrad() }
-                let step = PerClipStep(model: model, prompts: prompts, threads: threads, recompute: recompute)
+                let step = PerClipStep(model: model, prompts: prompts, threads: threads, recompute: recomputation)
                 loss = (try? step.run(batch, seed: 1)).map(Float.init) ?? .nan
             } else {
                 let tape = Tape()
-                guard let pass = try? model.forward(batch, prompts: prompts, tape: tape, mode: .train(seed: 1), recompute: recompute) else { return }
+                guard let pass = try? model.forward(batch, prompts: prompts, tape: tape, mode: .train(seed: 1), recompute: recomputation) else { return }
                 for p in model.trainableParameters { p.zeroGrad() }
                 tape.backward(pass.loss!)
                 loss = pass.output.loss ?? .nan
             }
         }
-        let name = "\(variant.rawValue) \(backbone.rawValue) \(phase)" + (phase == "step" && recompute ? " (recompute)" : "")
+        let name = "\(variant.rawValue) \(backbone.rawValue) \(phase)" + (phase == "step" && recompute ? " (recompute, keep \(keepMib) MiB)" : "")
             + (phase == "step" && perClip ? " per clip" : "")
         if json {
             print(#"{"name":"\#(name)","threads":\#(threads),"clips":\#(clips),"frames":\#(frames),"ms":\#(ms),"loss":\#(loss)}"#)

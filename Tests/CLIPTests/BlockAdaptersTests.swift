@@ -48,6 +48,23 @@ import TensorCore
         #expect(together[0] == alone[0] && together[1] == alone[1] && alone[0] != alone[1])
     }
 
+    @Test func keptProductsGoToTheBlocksThatBackwardReaches() {
+        var config = CLIPConfig.tiny
+        config.vision.layers = 6
+        let vision = CLIPModel(config: config).vision
+        let perBlock = vision.blocks[0].keptBytes(tokens: 2 * config.vision.tokens)
+        // q, k, v and out (4 × 64 wide) and fc1 (128) for every token of both images.
+        #expect(perBlock == 2 * 17 * (4 * 64 + 128) * 4)
+        let adapters = Dictionary(uniqueKeysWithValues: (3..<6).map { ($0, BlockAdapters()) })
+        // Blocks below the first adapter are never replayed; the budget holds whole blocks.
+        #expect(vision.keptBlocks(images: 2, adapters: adapters, recompute: .blocks(keeping: perBlock * 5 / 2)) == 3..<5)
+        #expect(vision.keptBlocks(images: 2, adapters: adapters, recompute: .blocks(keeping: perBlock * 9)) == 3..<6)
+        #expect(vision.keptBytes(images: 2, adapters: adapters, recompute: .blocks(keeping: perBlock * 9)) == 3 * perBlock)
+        #expect(vision.keptBlocks(images: 2, adapters: adapters, recompute: .off).isEmpty)
+        #expect(vision.keptBlocks(images: 2, adapters: [:], recompute: .standard).isEmpty)
+        #expect(Recomputation.blocks(keeping: 10).spending(25) == .blocks(keeping: 0))
+    }
+
     @Test func theParameterTreeIsExactlyTheHuggingFaceStateDict() throws {
         let model = CLIPModel(config: .tiny)
         let names = model.namedParameters().map(\.name)

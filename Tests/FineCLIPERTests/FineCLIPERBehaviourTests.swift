@@ -92,8 +92,12 @@ import TensorCore
     }
 
     @Test func recomputedBlocksGiveTheSameGradientsAsKeptActivations() throws {
+        // One block's kept products for the batch's 2 clips × 4 frames (all three streams' passes
+        // are the same size): a budget of 1.5 blocks keeps them in the first block only.
+        let v = CLIPConfig.tiny.vision
+        let blockBytes = CLIPModel(config: .tiny).vision.blocks[0].keptBytes(tokens: 2 * 4 * ((v.imageSize / v.patchSize) * (v.imageSize / v.patchSize) + 1))
         for mode in [ForwardMode.eval, .train(seed: 9)] {
-            func grads(recompute: Bool) throws -> (Float, [Tensor]) {
+            func grads(_ recompute: Recomputation) throws -> (Float, [Tensor]) {
                 let model = try Parity.model()
                 let (batch, prompts) = try Parity.batch()
                 let tape = Tape()
@@ -101,10 +105,17 @@ import TensorCore
                 tape.backward(pass.loss!)
                 return (pass.output.loss!, model.trainableParameters.map { $0.grad! })
             }
-            let kept = try grads(recompute: false), recomputed = try grads(recompute: true)
+            let kept = try grads(.off), recomputed = try grads(.blocks(keeping: 0))
             #expect(kept.0 == recomputed.0)
             for (a, b) in zip(kept.1, recomputed.1) {
                 #expect(a.compare(to: b, rtol: 1e-6, atol: 1e-9).withinTolerance)
+            }
+            // Products kept from the first run are the values the replay would compute: the same
+            // gradients, bit for bit, whether one block keeps them or all do.
+            for budget in [blockBytes * 3 / 2, Int(Int32.max)] {
+                let partly = try grads(.blocks(keeping: budget))
+                #expect(partly.0 == recomputed.0)
+                #expect(partly.1 == recomputed.1)
             }
         }
     }

@@ -93,7 +93,7 @@ import TensorCore
         for step in 0..<5 {
             for p in model.trainableParameters { p.zeroGrad() }
             if let perClipThreads {
-                let perClip = PerClipStep(model: model, prompts: prompts, threads: perClipThreads, recompute: true)
+                let perClip = PerClipStep(model: model, prompts: prompts, threads: perClipThreads, recompute: .standard)
                 losses.append(Float(try perClip.run(batch, seed: UInt64(step))))
             } else {
                 let tape = Tape()

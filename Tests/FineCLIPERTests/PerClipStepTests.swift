@@ -7,7 +7,7 @@ import TensorCore
 @Suite(.serialized) struct PerClipStepTests {
     typealias Parity = FineCLIPERParityTests
 
-    func perClipGradients(threads: Int, batch: ClipBatch, prompts: ClassPrompts, recompute: Bool = false) throws -> (Double, [String: Tensor]) {
+    func perClipGradients(threads: Int, batch: ClipBatch, prompts: ClassPrompts, recompute: Recomputation = .off) throws -> (Double, [String: Tensor]) {
         let model = try Parity.model()
         let loss = try PerClipStep(model: model, prompts: prompts, threads: threads, recompute: recompute).run(batch, seed: 7)
         return (loss, Dictionary(uniqueKeysWithValues: model.trainableParameters.map { ($0.name, $0.grad!) }))
@@ -35,9 +35,9 @@ import TensorCore
 
     @Test func theThreadCountChangesNothing() throws {
         let (batch, prompts) = try Parity.batch()
-        let one = try perClipGradients(threads: 1, batch: batch, prompts: prompts, recompute: true)
+        let one = try perClipGradients(threads: 1, batch: batch, prompts: prompts, recompute: .standard)
         for threads in [2, 3] {
-            let other = try perClipGradients(threads: threads, batch: batch, prompts: prompts, recompute: true)
+            let other = try perClipGradients(threads: threads, batch: batch, prompts: prompts, recompute: .standard)
             #expect(other.0 == one.0)
             #expect(other.1 == one.1)
         }
@@ -49,7 +49,7 @@ import TensorCore
         for threads in [1, 2] {
             let model = try Parity.model()
             #expect(throws: ModelError.self) {
-                try PerClipStep(model: model, prompts: prompts, threads: threads, recompute: false).run(batch, seed: 1)
+                try PerClipStep(model: model, prompts: prompts, threads: threads, recompute: .off).run(batch, seed: 1)
             }
             #expect(model.trainableParameters.allSatisfy { $0.grad == nil })
         }
@@ -60,7 +60,7 @@ import TensorCore
         let (batch, prompts) = try Parity.batch()
         let store = GradientStore()
         let tape = Tape(store: store)
-        tape.backward(try model.forward(batch, prompts: prompts, tape: tape, recompute: true).loss!)
+        tape.backward(try model.forward(batch, prompts: prompts, tape: tape, recompute: .standard).loss!)
         #expect(model.trainableParameters.allSatisfy { $0.grad == nil })
         #expect(store.count == model.trainableParameters.count)
         let held = model.trainableParameters.map { store.gradient(of: $0)! }

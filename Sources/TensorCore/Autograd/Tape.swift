@@ -77,7 +77,8 @@ public final class Tape {
         consumed = true
         guard output.requiresGrad else { return }
         gradients[output.id] = seed ?? Tensor(repeating: 1, shape: output.shape)
-        for node in nodes.reversed() {
+        // Each operation is released once it has run, and with it what it kept for backward.
+        while let node = nodes.popLast() {
             guard let g = gradients[node.output] else { continue }
             if parameters[node.output] == nil { gradients[node.output] = nil }
             let grads = node.backward(g, node.needs)

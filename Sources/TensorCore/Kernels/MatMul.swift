@@ -124,11 +124,19 @@ extension Tape {
     /// Differentiable `linear`; frozen weights get no gradient but pass one to the input. The
     /// input is kept for backward only when the weight needs its gradient (dW = dYᵀ·X); through a
     /// frozen weight only dX = dY·W is needed, so a frozen backbone's activations are not held.
-    /// Without `valueNeeded` only the graph is recorded and the value is zeros, for an output
-    /// nobody reads (a recomputed block's replay): backward never reads a linear layer's output.
-    public func linear(_ x: Variable, weight: Variable, bias: Variable? = nil, valueNeeded: Bool = true) -> Variable {
-        let y = valueNeeded ? TensorCore.linear(x.value, weight: weight.value, bias: bias?.value)
-            : Tensor(zeros: Array(x.shape.dropLast()) + [weight.shape[0]])
+    /// `output` says whether the product is computed, already known (a value a recomputed block
+    /// kept from its first run) or unread (a recomputed block's last product in its replay):
+    /// backward never reads a linear layer's output, so only the graph is recorded then.
+    public func linear(_ x: Variable, weight: Variable, bias: Variable? = nil, output: LinearOutput = .computed) -> Variable {
+        let shape = Array(x.shape.dropLast()) + [weight.shape[0]]
+        let y: Tensor
+        switch output {
+        case .computed: y = TensorCore.linear(x.value, weight: weight.value, bias: bias?.value)
+        case let .known(value):
+            check(value.shape == shape, "a known linear output is \(value.shape), the product is \(shape)")
+            y = value
+        case .unread: y = Tensor(zeros: shape)
+        }
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         let savedInput: Tensor? = weight.requiresGrad ? x.value : nil
         let w = weight.value, xShape = x.shape
@@ -149,6 +157,15 @@ extension Tape {
             return Array(grads.prefix(inputs.count))
         }
     }
+}
+
+/// What `Tape.linear` does for its output value.
+public enum LinearOutput {
+    case computed
+    /// Known from an earlier run of the same computation: only the graph is recorded.
+    case known(Tensor)
+    /// Read by nobody: only the graph is recorded, and the value is zeros.
+    case unread
 }
 
 /// Swaps the last two axes (a matrix transpose per leading index), as a copy.

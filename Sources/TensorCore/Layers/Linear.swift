@@ -11,7 +11,13 @@ public struct Linear: Module, Sendable {
     public var inFeatures: Int { weight.shape[1] }
     public var outFeatures: Int { weight.shape[0] }
 
-    public func callAsFunction(_ x: Variable, tape t: Tape, valueNeeded: Bool = true) -> Variable {
-        t.linear(x, weight: t.parameter(weight), bias: bias.map { t.parameter($0) }, valueNeeded: valueNeeded)
+    public func callAsFunction(_ x: Variable, tape t: Tape, output: LinearOutput = .computed) -> Variable {
+        t.linear(x, weight: t.parameter(weight), bias: bias.map { t.parameter($0) }, output: output)
+    }
+
+    /// In a recomputed block, the first run keeps the product and the replay records its graph
+    /// around the kept value instead of multiplying again (`RecomputePass.reusing`).
+    public func callAsFunction(_ x: Variable, tape t: Tape, pass: RecomputePass) -> Variable {
+        pass.reusing { known in self(x, tape: t, output: known.map { .known($0) } ?? .computed) }
     }
 }

@@ -13,8 +13,10 @@ public struct MLP: Module, Sendable {
         self.activation = activation
     }
 
-    /// Without `valueNeeded` the last product is recorded but not computed (`Tape.linear`).
-    public func callAsFunction(_ x: Variable, tape t: Tape, valueNeeded: Bool = true) -> Variable {
-        fc2(t.activation(activation, fc1(x, tape: t)), tape: t, valueNeeded: valueNeeded)
+    /// In a recomputed block (`pass`), the first product may be kept from the first run, and the
+    /// replay records the last without computing it (its value feeds only the block's unread
+    /// output).
+    public func callAsFunction(_ x: Variable, tape t: Tape, pass: RecomputePass = .plain) -> Variable {
+        fc2(t.activation(activation, fc1(x, tape: t, pass: pass)), tape: t, output: pass.valueNeeded ? .computed : .unread)
     }
 }

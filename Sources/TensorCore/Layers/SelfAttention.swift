@@ -10,6 +10,9 @@ public struct SelfAttention: Module, Sendable {
     public let out: Linear
     public let heads: Int
 
+    /// Floats per token of the products a recomputed block may keep: the projections' outputs.
+    public var productWidth: Int { [q, k, v, qkv, out].compactMap { $0?.outFeatures }.reduce(0, +) }
+
     public init(_ path: ParameterPath, width: Int, heads: Int, headWidth: Int? = nil, layout: Layout = .separate, trainable: Bool = false) {
         let inner = (headWidth ?? width / heads) * heads
         check(inner % heads == 0 && inner > 0, "attention width \(inner) must divide into \(heads) heads")
@@ -28,18 +31,19 @@ public struct SelfAttention: Module, Sendable {
         }
     }
 
-    /// x: [B, T, D] → [B, T, D].
-    public func callAsFunction(_ x: Variable, tape t: Tape, causal: Bool = false) -> Variable {
+    /// x: [B, T, D] → [B, T, D]. In a recomputed block (`pass`) the projections' products may be
+    /// kept from the first run for the replay.
+    public func callAsFunction(_ x: Variable, tape t: Tape, causal: Bool = false, pass: RecomputePass = .plain) -> Variable {
         let query: Variable, key: Variable, value: Variable
         if let qkv {
-            let fused = qkv(x, tape: t)
+            let fused = qkv(x, tape: t, pass: pass)
             let inner = fused.shape.last! / 3
             query = t.slice(fused, axis: 2, 0..<inner)
             key = t.slice(fused, axis: 2, inner..<(2 * inner))
             value = t.slice(fused, axis: 2, (2 * inner)..<(3 * inner))
         } else {
-            query = q!(x, tape: t); key = k!(x, tape: t); value = v!(x, tape: t)
+            query = q!(x, tape: t, pass: pass); key = k!(x, tape: t, pass: pass); value = v!(x, tape: t, pass: pass)
         }
-        return out(t.attention(query: query, key: key, value: value, heads: heads, causal: causal), tape: t)
+        return out(t.attention(query: query, key: key, value: value, heads: heads, causal: causal), tape: t, pass: pass)
     }
 }
