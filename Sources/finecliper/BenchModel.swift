@@ -32,8 +32,8 @@ struct BenchModel: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Recompute vision blocks in backward (gradient checkpointing).")
     var recompute = true
 
-    @Option(help: "With recomputation, MiB per pass of the blocks' products kept for their replay (the trainer's: 768; 0: every block replayed in full).")
-    var keepMib = 768
+    @Option(help: "With recomputation, MiB per pass of the blocks' products kept for their replay (default the trainer's; 0: every block replayed in full).")
+    var keepMib = Recomputation.standardBudget >> 20
 
     @Option(help: "Thread count (BLAS and the Swift kernels; in a per-clip step, clips side by side).")
     var threads = 2

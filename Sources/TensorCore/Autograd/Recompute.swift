@@ -10,7 +10,8 @@ public enum Recomputation: Sendable, Equatable {
     /// Checkpointing with up to 768 MiB per pass of kept products: every adapted block of a
     /// ViT-B/32 FineCLIPER pass over one clip of 16 frames (20 blocks of 19.7 MB), ten of a
     /// ViT-B/16's (77.5 MB each); the step's peak memory stays below PyTorch's (README).
-    public static let standard = Recomputation.blocks(keeping: 768 << 20)
+    public static let standard = Recomputation.blocks(keeping: standardBudget)
+    public static let standardBudget = 768 << 20
 
     /// What is left of the budget after a part of the pass kept `bytes`.
     public func spending(_ bytes: Int) -> Recomputation {
