@@ -220,7 +220,15 @@ public final class ClipPlayback: @unchecked Sendable {
 
     var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
 
-    func store(_ f: DisplayFrame) { lock.lock(); frames[f.index] = f; lock.unlock() }
+    /// Keeps a frame if it is still in the window (the playhead may have moved while it was
+    /// decoded), and drops the frames the window has left whenever the store would exceed it, so
+    /// memory stays within the window however far the playhead runs ahead of the decoder.
+    func store(_ f: DisplayFrame) {
+        lock.lock(); defer { lock.unlock() }
+        guard inWindow(f.index) else { return }
+        frames[f.index] = f
+        if frames.count > window { frames = frames.filter { inWindow($0.key) } }
+    }
 
     /// The frame if decoded and in memory.
     public func frame(at i: Int) -> DisplayFrame? { lock.lock(); defer { lock.unlock() }; return frames[i] }
