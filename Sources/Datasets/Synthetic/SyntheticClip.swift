@@ -48,9 +48,7 @@ public struct SyntheticClip: Codable, Equatable, Sendable {
     /// `hard` adds what makes real clips difficult, drawn after everything else so that the same
     /// seed keeps its face, timing and pose: intensities down to 0.3 of the prototype, a blend
     /// with the confusable class (fear/surprise, disgust/anger, sadness/fear), talking-like mouth
-    /// movement, stronger head motion, and expressions already under way at the first frame (clips
-    /// cut from longer videos, and photos, often begin mid-expression, where movement says little
-    /// and only the face's appearance tells the class).
+    /// movement, and stronger head motion.
     public init(id: String, label: String, seed: UInt64, frameCount: Int = 16, size: Int = 112, hard: Bool) {
         self.init(id: id, label: label, seed: seed, frameCount: frameCount, size: size)
         guard hard else { return }
@@ -71,11 +69,7 @@ public struct SyntheticClip: Codable, Equatable, Sendable {
         }
         if u(0, 1) < 0.35 { talking = Talking(depth: u(0.25, 0.6), cycles: u(2, 5), phase: u(0, 2 * Double.pi)) }
         poseEnd = poseStart + SIMD3(u(-20, 20), u(-8, 8), u(-8, 8))
-        if u(0, 1) < Self.heldShare { onset = -rise * u(0.5, 1) }   // the first frame at 0.5–1 of the apex
     }
-
-    /// The share of hard clips whose expression is already under way at the first frame.
-    static let heldShare = 0.3
 
     /// The class a hard clip may be blended with.
     static let confusable = ["Fear": "Surprise", "Surprise": "Fear", "Disgust": "Angry", "Angry": "Disgust", "Sad": "Fear"]
