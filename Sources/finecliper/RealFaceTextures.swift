@@ -9,8 +9,8 @@ import TensorCore
 /// real-face check media (WolfgangLanger_Pexels.mp4, single_face.mp4 and single_face.jpg — the same
 /// man — and the four posed portraits) are never on the list.
 enum RealFaceTextures {
-    static let photos = ["media/multi_face.jpg", "textures/t1.jpg", "textures/Tom_Hanks_54745.png", "textures/astronaut.png",
-                         "textures/justin.jpg", "textures/obama.jpg", "textures/grace_hopper.jpg"]
+    static let photos = ["media/multi_face.jpg", "textures/t1.jpg", "textures/astronaut.png", "textures/justin.jpg",
+                         "textures/obama.jpg", "textures/grace_hopper.jpg"]
 
     static func load() throws -> [FaceTexture] {
         let detector = try BlazeFace(modelPath: try Assets.require(Assets.blazeFace, what: "the BlazeFace model"))
