@@ -34,18 +34,28 @@ public struct FaceClip: Sendable {
 
     /// Tracks the face and builds a `FaceClip` one decoded frame at a time (size×size crops;
     /// `finish` throws `FaceClipError.noFace` when no frame has a face), keeping only crops (and the whole frames
-    /// before the first face, which wait for its box), so a long or large video is never held
-    /// in memory.
+    /// before the first face, which wait for its box), so a large video is never held in memory.
+    /// With a `limit`, a long one is not either: past that many crops every other one goes and
+    /// only every `stride`-th frame is kept from then on, so the crops stay evenly spread over the
+    /// whole video (a clip within the limit keeps every frame).
     public struct Builder {
         let tracker: FaceTracker?
         let size: Int
+        let limit: Int?
         var box: FaceBox?
-        var waiting: [(image: RGBImage, found: FrameLandmarks)] = []
+        var waiting: [(image: RGBImage, found: FrameLandmarks, frame: Int)] = []
         var crops: [RGBImage] = [], points: [[SIMD2<Double>]] = [], track: [[SIMD2<Double>]] = []
         var faces = 0
+        /// Frames kept: those whose number is a multiple of this.
+        public private(set) var stride = 1
+        /// The frame number (from 0, in the order added) of each crop.
+        public private(set) var kept: [Int] = []
 
         /// Without a tracker, frames come with their landmarks already found (`add(_:found:)`).
-        public init(tracker: FaceTracker? = nil, size: Int = 112) { self.tracker = tracker; self.size = size }
+        public init(tracker: FaceTracker? = nil, size: Int = 112, limit: Int? = nil) {
+            precondition(limit.map { $0 >= 2 } ?? true, "a builder's limit keeps at least two crops")
+            self.tracker = tracker; self.size = size; self.limit = limit
+        }
 
         /// Frames added so far.
         public var count: Int { track.count }
@@ -57,21 +67,33 @@ public struct FaceClip: Sendable {
 
         /// Adds a frame whose landmarks another tracker found (the workbench tracks once for display and model).
         public mutating func add(_ image: RGBImage, found r: FrameLandmarks) {
+            let frame = track.count
             track.append(r.success ? r.points : [])
             if r.success { faces += 1 }
             if r.success && r.points.count == 68 {
                 box = FaceClip.box(of: r.points)
-                for w in waiting { crop(w.image, w.found) }
+                for w in waiting { crop(w.image, w.found, frame: w.frame) }
                 waiting.removeAll()
             }
-            if box == nil { waiting.append((image, r)) } else { crop(image, r) }
+            guard frame % stride == 0 else { return }
+            if box == nil { waiting.append((image, r, frame)) } else { crop(image, r, frame: frame) }
+            if let limit, crops.count + waiting.count > limit { thin() }
         }
 
-        mutating func crop(_ image: RGBImage, _ r: FrameLandmarks) {
+        mutating func crop(_ image: RGBImage, _ r: FrameLandmarks, frame: Int) {
             let face = r.success && r.points.count == 68
             let crop = FaceCrop(box: box!, enlarge: 1.25, size: size)
             crops.append(crop.apply(image))
             points.append(face ? r.points.map(crop.transform) : [])
+            kept.append(frame)
+        }
+
+        /// Doubles the stride and drops what it no longer keeps.
+        mutating func thin() {
+            stride *= 2
+            let keep = kept.indices.filter { kept[$0] % stride == 0 }
+            crops = keep.map { crops[$0] }; points = keep.map { points[$0] }; kept = keep.map { kept[$0] }
+            waiting.removeAll { $0.frame % stride != 0 }
         }
 
         public func finish() throws -> FaceClip {

@@ -3,7 +3,8 @@ import Foundation
 
 /// Everything that determines a contrastive pretraining run (saved with its checkpoints).
 public struct PretrainConfig: Codable, Equatable, Sendable {
-    /// A CLIP preset (`small`, `tiny`, …) trained from scratch.
+    /// A CLIP preset (`small`, `tiny`, …) trained from scratch (with `initFrom`, that folder's
+    /// configuration instead).
     public var clip = "small"
     public var steps = 3000
     /// Image/text pairs per step.

@@ -36,7 +36,7 @@ public enum PretrainPairs {
     public static func pair(seed: UInt64, index: UInt64, size: Int, augment: Bool, textures: [FaceTexture] = [], realFaces: Double = 0) -> PretrainPair {
         var g = SeededGeneratorFactory.make(seed, 0x5052_4554, index)
         let label = g.integer(below: EmotionClasses.seven.count)
-        var clip = SyntheticClip(id: "pair", label: EmotionClasses.seven[label], seed: g.next(), frameCount: 16, size: 112)
+        var clip = SyntheticClip(id: "pair", label: EmotionClasses.seven[label], seed: g.next(), frameCount: 16, size: frameSize(size))
         var t = SeededGeneratorFactory.make(seed, 0x5445_5854, index)
         let texture = !textures.isEmpty && Double(t.nextUnit()) < realFaces ? textures[t.integer(below: textures.count)] : nil
         clip.texture = texture?.name
@@ -51,6 +51,11 @@ public enum PretrainPairs {
         let shown = clip.envelope(at: frame) >= visible ? label : neutral
         return PretrainPair(image: input, text: text(clip, frame: frame, shown: shown, using: &g), label: shown, stream: stream)
     }
+
+    /// The generated frame for images of `size` pixels: the generator's 112 (whose face crops
+    /// are at least 64 pixels), or twice the image size above 64, as `synth --face-crops` renders,
+    /// so the face crop has at least the image's resolution.
+    static func frameSize(_ size: Int) -> Int { size > 64 ? 2 * size : 112 }
 
     /// A frame as a stream shows it, rendered as `ClipLoader` renders dataset clips.
     static func render(_ clip: SyntheticClip, frame: Int, stream: VisualStream, texture: FaceTexture? = nil) -> RGBImage {

@@ -51,12 +51,15 @@ public final class Pretrainer {
         self.folder = folder
         lock = try RunLock.claim(folder, resume: resume)
         tokenizer = try BPETokenizer(bpeFile: bpeFile)
-        clip = CLIPModel(config: config.clipConfig!)
-        Self.initialize(clip, seed: config.seed)
         if let start = config.initFrom {
+            // The folder's own architecture (a CLIP whose patches were resized is no preset).
             let weights = start + "/model.safetensors"
             guard FileManager.default.fileExists(atPath: weights) else { throw TrainError.missing(path: weights, what: "the CLIP weights to start from") }
+            clip = CLIPModel(config: try CLIPConfig(huggingFaceConfig: start + "/config.json"))
             try WeightMap.load(clip, from: try SafeTensorsFile(path: weights))
+        } else {
+            clip = CLIPModel(config: config.clipConfig!)
+            Self.initialize(clip, seed: config.seed)
         }
         for p in clip.parameters { p.isTrainable = true }
         // Per tower: matrices decay; biases, norms, embeddings, the class token and the logit scale do not.

@@ -33,14 +33,15 @@ public final class ClassifierModel: @unchecked Sendable {
     /// Frames the model samples from a clip.
     public var framesPerClip: Int { predictor.config.frames }
 
-    /// Scores a tracked clip; `frameIndices[k]` is the clip frame of `clip.frames[k]`.
-    public func score(_ clip: FaceClip, frameIndices: [Int], window: Int = 4) throws -> ClipScores {
+    /// Scores a tracked clip; `frameIndices[k]` is the clip frame of `clip.frames[k]`, and the
+    /// clip's first `framesScored` frames are what was seen (by default up to the last crop's).
+    public func score(_ clip: FaceClip, frameIndices: [Int], framesScored: Int? = nil, window: Int = 4) throws -> ClipScores {
         try lock.withLock {
             let (output, sampled) = try predictor.predict(clip, windowFrames: window)
             let phrases = predictor.phrases(clip)
             return ClipScores(output: output, sampled: sampled.map { $0 < frameIndices.count ? frameIndices[$0] : $0 },
                               prompts: predictor.prompts, phrases: phrases, description: clip.description,
-                              framesScored: frameIndices.last.map { $0 + 1 } ?? clip.frames.count)
+                              framesScored: framesScored ?? frameIndices.last.map { $0 + 1 } ?? clip.frames.count)
         }
     }
 }

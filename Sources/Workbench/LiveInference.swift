@@ -6,7 +6,9 @@ import Media
 /// thread of its own crops the face and, whenever enough new frames have arrived (`every`, or a
 /// quarter more than were last scored, so a long video is rescored a logarithmic number of
 /// times) and once more when the clip is complete, scores the frames so far and publishes the
-/// result. Playback never waits for it; the thread sleeps until there is work.
+/// result. Playback never waits for it; the thread sleeps until there is work. It keeps at most
+/// `limit` face crops (38 MB at 1024), evenly spread over a video longer than that (see
+/// `FaceClip.Builder`), so an hour of video plays in bounded memory.
 public final class LiveInference: @unchecked Sendable {
     public enum State: Sendable, Equatable {
         /// Fewer frames than the first scoring needs, or no face yet.
@@ -20,7 +22,7 @@ public final class LiveInference: @unchecked Sendable {
     let model: ClassifierModel
     let every: Int
     let condition = NSCondition()
-    var builder = FaceClip.Builder()
+    var builder: FaceClip.Builder
     var frameIndices: [Int] = []
     var complete = false
     var cancelled = false
@@ -28,9 +30,10 @@ public final class LiveInference: @unchecked Sendable {
     var latest: ClipScores?
     var state = State.waiting
 
-    public init(model: ClassifierModel, every: Int = 8) {
+    public init(model: ClassifierModel, every: Int = 8, limit: Int = 1024) {
         self.model = model
         self.every = max(1, every)
+        builder = FaceClip.Builder(limit: limit)
         let thread = Thread { [self] in work() }
         thread.name = "finecliper.live-inference"
         thread.qualityOfService = .userInitiated
@@ -76,7 +79,7 @@ public final class LiveInference: @unchecked Sendable {
             condition.unlock()
             do {
                 let clip = try snapshot.finish()
-                let scores = try model.score(clip, frameIndices: indices)
+                let scores = try model.score(clip, frameIndices: snapshot.kept.map { indices[$0] }, framesScored: indices.last.map { $0 + 1 })
                 condition.withLock {
                     latest = scores
                     state = complete && scoredCount == frameIndices.count ? .done : .scoring

@@ -9,7 +9,7 @@ struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Describe FineCLIPER configurations; export trained weights.",
-        subcommands: [ModelInfo.self, ModelExport.self, ModelHalf.self])
+        subcommands: [ModelInfo.self, ModelExport.self, ModelHalf.self, ModelPatches.self])
 }
 
 /// `finecliper model export CKPT --out F`: a training checkpoint without the trainer's state
@@ -59,6 +59,29 @@ struct ModelHalf: ParsableCommand {
         }
         try writer.write(to: output)
         print(String(format: "%d tensors to %@ as F16 (largest rounding %.1e of a tensor's largest value)", file.names.count, output, worst))
+    }
+}
+
+/// `finecliper model patches IN OUT --image-size N`: a CLIP folder for larger images, its patches
+/// grown in proportion (`CLIPModel.resizingPatches`), to continue pretraining at that resolution.
+struct ModelPatches: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "patches", abstract: "Resize a CLIP folder's patches for larger images (same token grid).",
+        discussion: """
+            The new patch embedding sees an image as the old one sees it area-averaged down to the old \
+            size; the rest of the model is unchanged. The output folder is F32.
+            """)
+
+    @Argument(help: "A Hugging Face CLIP folder.") var input: String
+    @Argument(help: "Output folder (replaced once complete).") var output: String
+    @Option(help: "The new image size in pixels.") var imageSize: Int
+
+    func run() throws {
+        let clip = try CLIPModel.load(huggingFaceFolder: input)
+        let resized = try clip.resizingPatches(to: imageSize)
+        try resized.save(huggingFaceFolder: output)
+        let (v, w) = (clip.config.vision, resized.config.vision)
+        print("\(v.imageSize)-px images in \(v.patchSize)-px patches → \(w.imageSize)-px images in \(w.patchSize)-px patches (\(output))")
     }
 }
 

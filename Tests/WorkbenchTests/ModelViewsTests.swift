@@ -53,6 +53,24 @@ import Training
         #expect(s.sample(at: 0) == 0 && s.sample(at: 19) == 15)
     }
 
+    /// A long video keeps a bounded number of crops, spread over it, and still says how many of
+    /// its frames were seen.
+    @Test func liveScoresOfALongVideoComeFromEvenlySpreadCrops() throws {
+        let source = try openFrameSource(entry("synth_00008").path, frameRate: 25)
+        let tracker = FaceTracker(detector: Self.faces.detector, predictor: Self.faces.predictor)
+        let live = LiveInference(model: Self.model, every: 8, limit: 8)
+        defer { live.cancel() }
+        for i in 0..<30 {
+            let image = try source.frames(at: [i], size: nil).frames[i]!
+            live.add(image, found: try tracker.process(image, frame: i, timestamp: Double(i) / 25), frame: i)
+        }
+        live.finish()
+        #expect(waitUntil { live.status == .done })
+        let s = try #require(live.scores)
+        #expect(s.framesScored == 30 && s.sampledFrames.count == 16)
+        #expect(Set(s.sampledFrames).isSubset(of: Set(stride(from: 0, to: 30, by: 4))), "\(s.sampledFrames)")
+    }
+
     /// The real-face reference's second opinion arrives frame by frame in the model's class order:
     /// on single_face.mp4 neutral first, happiness from the middle on.
     @Test func framesGetTheRealFaceReferencesOpinion() throws {

@@ -1,0 +1,57 @@
+import Foundation
+import Media
+import Testing
+@testable import Face
+
+/// `FaceClip.Builder`: frames before the first face wait for its box, and a limit keeps the crops
+/// of a long video bounded and evenly spread.
+struct FaceClipBuilderTests {
+    /// Frame `f`: a flat grey of level `f` (so a crop tells which frame it came from), a face
+    /// (68 points on a circle) from frame 5 on.
+    static func frame(_ f: Int) -> (RGBImage, FrameLandmarks) {
+        let image = RGBImage(width: 64, height: 64, fill: (UInt8(f), UInt8(f), UInt8(f)))
+        let points = (0..<68).map { k -> SIMD2<Double> in
+            let a = Double(k) / 68 * 2 * .pi
+            return SIMD2(32 + 12 * cos(a) + Double(f % 3), 30 + 14 * sin(a))
+        }
+        let face = f >= 5
+        return (image, FrameLandmarks(frame: f, timestamp: Double(f) / 25, success: face, confidence: face ? 0.9 : 0, box: nil, points: face ? points : []))
+    }
+
+    static func build(_ n: Int, limit: Int?) throws -> (FaceClip, FaceClip.Builder) {
+        var builder = FaceClip.Builder(size: 32, limit: limit)
+        for f in 0..<n { let (image, found) = frame(f); builder.add(image, found: found) }
+        return (try builder.finish(), builder)
+    }
+
+    static func grey(_ image: RGBImage) -> Int { Int(image.pixels[3 * (16 * 32 + 16)]) }
+
+    @Test func everyFrameIsKeptWithoutALimitOrWithinIt() throws {
+        let (all, builder) = try Self.build(40, limit: nil)
+        #expect(all.frames.count == 40 && builder.kept == Array(0..<40) && builder.stride == 1)
+        #expect(all.frames.map(Self.grey) == Array(0..<40), "the frames before the first face are cropped with its box")
+        #expect(all.points.map(\.count) == Array(repeating: 0, count: 5) + Array(repeating: 68, count: 35))
+        let (within, _) = try Self.build(40, limit: 40)
+        #expect(within.frames == all.frames && within.points == all.points && within.description == all.description)
+    }
+
+    @Test func aLimitThinsTheCropsEvenlyAndKeepsTheWholeTrack() throws {
+        let (all, _) = try Self.build(40, limit: nil)
+        let (thin, builder) = try Self.build(40, limit: 8)
+        #expect(builder.stride == 8 && builder.kept == [0, 8, 16, 24, 32])
+        #expect(thin.frames.map(Self.grey) == builder.kept)
+        #expect(thin.points == builder.kept.map { all.points[$0] })
+        // The description and the face count come from every frame's landmarks.
+        #expect(thin.description == all.description && thin.facesFound == 35 && builder.count == 40)
+    }
+
+    @Test func framesWaitingForAFaceAreThinnedToo() throws {
+        var builder = FaceClip.Builder(size: 32, limit: 4)
+        for f in 0..<5 { let (image, found) = Self.frame(f); builder.add(image, found: found) }
+        #expect(throws: FaceClipError.self) { try builder.finish() }
+        let (image, found) = Self.frame(5)
+        builder.add(image, found: found)
+        let clip = try builder.finish()
+        #expect(builder.kept == [0, 2, 4] && clip.frames.map(Self.grey) == [0, 2, 4])
+    }
+}
