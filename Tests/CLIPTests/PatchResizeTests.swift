@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TensorCore
+import TestSupport
 @testable import CLIP
 
 /// `resizingPatches`: a CLIP for larger images sees them as the original sees them area-averaged
@@ -44,6 +45,19 @@ struct PatchResizeTests {
         #expect((try? model.resizingPatches(to: 36))?.config.vision.patchSize == 9)
         #expect(throws: CLIPError.self) { try model.resizingPatches(to: 50) }   // 12.5 px per patch
         #expect(throws: CLIPError.self) { try model.resizingPatches(to: 0) }
+    }
+
+    /// `finecliper model patches`: a folder that loads at the new size; a size off the grid is refused.
+    @Test func theCommandWritesAFolderForTheNewSize() throws {
+        let scratch = Scratch()
+        let folder = CLIPFixtures.directory.appendingPathComponent("clip-tiny-hf").path
+        let r = try FinecliperBinary.run(["model", "patches", folder, scratch.path("big"), "--image-size", "64"])
+        #expect(r.status == 0 && r.output.contains("32-px images in 8-px patches → 64-px images in 16-px patches"), "\(r.output)")
+        let big = try CLIPModel.load(huggingFaceFolder: scratch.path("big"))
+        #expect(big.config.vision.imageSize == 64 && big.config.vision.patchSize == 16)
+        let bad = try FinecliperBinary.run(["model", "patches", folder, scratch.path("odd"), "--image-size", "50"])
+        #expect(bad.status != 0 && bad.output.contains("whole number of pixels per patch"), "\(bad.output)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("odd")))
     }
 
     /// Non-integer ratios (64 → 112 px: 8 → 14-px patches) keep the filters' response to a flat
