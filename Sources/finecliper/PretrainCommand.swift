@@ -20,7 +20,7 @@ struct PretrainCommand: ParsableCommand {
             `train --model OUT/clip` accepts. Ctrl-C writes a checkpoint and stops.
             """)
 
-    @Option(help: "CLIP preset to train: small (the embedded model's) or tiny.") var clip = "small"
+    @Option(help: "CLIP preset to train from scratch: small (the embedded model's) or tiny (with --from, that folder's own configuration).") var clip = "small"
     @Option(help: "Optimizer steps.") var steps = 3000
     @Option(help: "Image/text pairs per step.") var batch = 128
     @Option(help: "Peak AdamW learning rate (cosine decay after warm-up).") var learningRate: Float = 1e-3
