@@ -73,6 +73,42 @@ enum TFLiteKernels {
         }
         return n == 1 ? outputs[0] : concat(outputs, axis: 0)
     }
+    /// CONV_2D summed as LiteRT's reference kernel sums it — per output, taps in (row, column,
+    /// channel) order, then the bias — so the result does not depend on which CPU-specific
+    /// kernel OpenBLAS picks. Hybrid models need this: their small float convolutions feed an
+    /// on-the-fly quantization, where a last-bit difference can move a value across a rounding
+    /// step (single_face's fer outputs moved by 1.2e-4 with OpenBLAS's FMA kernels).
+    static func convInOrder(_ x: Tensor, filter: Tensor, bias: Tensor?, stride: (Int, Int), dilation: (Int, Int), same: Bool, relu: Bool) -> Tensor {
+        let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (o, kh, kw) = (filter.shape[0], filter.shape[1], filter.shape[2])
+        let win = Window(height: h, width: w, kernel: (kh, kw), stride: stride, dilation: dilation, same: same)
+        let (oh, ow) = (win.oh, win.ow)
+        let b = bias?.scalars ?? [Float](repeating: 0, count: o)
+        let input = x.scalars, weights = filter.scalars
+        var out = [Float](repeating: 0, count: n * oh * ow * o)
+        input.withUnsafeBufferPointer { xs in
+            weights.withUnsafeBufferPointer { ws in
+                for img in 0..<n {
+                    let image = xs.baseAddress! + img * h * w * c
+                    for y in 0..<oh {
+                        for xx in 0..<ow {
+                            for oc in 0..<o {
+                                var total: Float = 0
+                                win.forEachTap(y, xx) { i, j, sy, sx in
+                                    let s = image + (sy * w + sx) * c, f = ws.baseAddress! + ((oc * kh + i) * kw + j) * c
+                                    for k in 0..<c { total += s[k] * f[k] }
+                                }
+                                let v = total + b[oc]
+                                out[((img * oh + y) * ow + xx) * o + oc] = relu ? max(v, 0) : v
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [n, oh, ow, o], values: out)
+    }
+
 
     /// DEPTHWISE_CONV_2D: filter [1, KH, KW, C·multiplier].
     static func depthwise(_ x: Tensor, filter: Tensor, bias: Tensor?, stride: (Int, Int), dilation: (Int, Int), same: Bool,

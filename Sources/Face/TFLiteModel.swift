@@ -253,6 +253,8 @@ public final class TFLiteModel: @unchecked Sendable {
             case let .depthwise(f, b, stride, dilation, same, relu, m) where quantized[f] != nil:
                 y = HybridKernels.depthwise(x, filter: quantized[f]!, bias: b.map { values[$0]! }, stride: stride, dilation: dilation,
                                             same: same, relu: relu, multiplier: m)
+            case let .conv(f, b, stride, dilation, same, relu) where !quantized.isEmpty:
+                y = TFLiteKernels.convInOrder(x, filter: values[f]!, bias: b.map { values[$0]! }, stride: stride, dilation: dilation, same: same, relu: relu)
             case let .conv(f, b, stride, dilation, same, relu):
                 y = TFLiteKernels.conv(x, filter: values[f]!, bias: b.map { values[$0]! }, stride: stride, dilation: dilation, same: same, relu: relu)
             case let .depthwise(f, b, stride, dilation, same, relu, m):
