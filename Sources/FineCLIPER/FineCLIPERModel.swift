@@ -98,6 +98,11 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
         }
     }
 
+    /// The names of the visual streams' adapter parameters (none with the visual adapters off).
+    public var visualAdapterNames: Set<String> {
+        Set([videoAdapters, parsingAdapters, landmarkAdapters].compactMap { $0 }.flatMap { $0.parameters.map(\.name) })
+    }
+
     func adapters(_ s: VisualStream) -> AdapterSet? {
         switch s {
         case .video: return videoAdapters

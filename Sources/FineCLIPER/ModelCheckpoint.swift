@@ -38,8 +38,9 @@ public enum ModelCheckpoint {
     /// list or size is refused with the differences and the mismatched tensors listed.
     /// `otherClasses` accepts a model built for another class list (the zero-shot protocol): the
     /// PN prompts are then the model's own classes, which works because no trained tensor depends
-    /// on the class list; any tensor that does still has to fit.
-    public static func load(into model: FineCLIPERModel, from file: SafeTensorsFile, otherClasses: Bool = false) throws {
+    /// on the class list; any tensor that does still has to fit. Parameters named in `mayLack`
+    /// that the file does not hold keep their values (a fine-tuning start from a run without them).
+    public static func load(into model: FineCLIPERModel, from file: SafeTensorsFile, otherClasses: Bool = false, mayLack: Set<String> = []) throws {
         let saved = try config(of: file)
         var problems: [String] = []
         if saved.variant != model.config.variant { problems.append("variant \(saved.variant.rawValue), the model is \(model.config.variant.rawValue)") }
@@ -49,7 +50,7 @@ public enum ModelCheckpoint {
         if saved.clip != model.config.clip { problems.append("a different CLIP size") }
         let params = model.trainableParameters
         let known = Set(params.map(\.name))
-        let missing = params.filter { file.entries[$0.name] == nil }.map(\.name)
+        let missing = params.filter { file.entries[$0.name] == nil && !mayLack.contains($0.name) }.map(\.name)
         let misshaped = params.compactMap { p in file.entries[p.name].flatMap { $0.shape == p.shape ? nil : "\(p.name) is \($0.shape), expected \(p.shape)" } }
         let unexpected = file.entries.keys.filter { k in !known.contains(k) && !foreignPrefixes.contains { k.hasPrefix($0) } }.sorted()
         func list(_ xs: [String]) -> String { xs.prefix(5).joined(separator: ", ") + (xs.count > 5 ? ", … (\(xs.count) in all)" : "") }
@@ -59,7 +60,7 @@ public enum ModelCheckpoint {
         guard problems.isEmpty else {
             throw ModelError.checkpoint(path: file.path, reason: "does not fit this model: " + problems.joined(separator: "; "))
         }
-        for p in params { p.value = try file.tensor(p.name) }
+        for p in params where file.entries[p.name] != nil { p.value = try file.tensor(p.name) }
     }
 }
 

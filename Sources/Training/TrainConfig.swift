@@ -45,6 +45,9 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var milestones = [30, 40]
     public var gamma: Float = 0.1
     public var selection: Selection = .validation
+    /// A model checkpoint whose weights start the run instead of the initialisation (fine-tuning,
+    /// e.g. full mode from a cached-mode run: the visual adapters it lacks start as the identity).
+    public var initialWeights: String?
     /// Fraction of each training class held out for validation (selection = validation).
     public var validationFraction = 0.1
     public var augment = true

@@ -66,7 +66,11 @@ public final class Trainer {
         }
         schedule = .multiStep(milestones: config.milestones, gamma: config.gamma)
         log = communicator.isRoot ? try EventLog(path: folder + "/events.jsonl") : nil
-        if resume, FileManager.default.fileExists(atPath: lastCheckpoint) { try restore(from: lastCheckpoint) }
+        if resume, FileManager.default.fileExists(atPath: lastCheckpoint) {
+            try restore(from: lastCheckpoint)
+        } else if let start = config.initialWeights {
+            try startFrom(start)
+        }
         if communicator.isRoot { try writeConfig() }
         let log = self.log
         experiment.onSkip = { clip, error in try? log?.append(.alert(Alert(kind: "skipped-clip", message: "\(clip.id): \(error)", step: 0))) }
@@ -275,6 +279,17 @@ public final class Trainer {
     func saveCheckpoint(_ path: String) throws {
         try ModelCheckpoint.save(model, to: path, metadata: [Self.configKey: try RunCheckpoint.json(config), Self.stateKey: try RunCheckpoint.json(state)],
                                  tensors: RunCheckpoint.optimizerTensors(optimizer))
+    }
+
+    /// The model's weights from another run's checkpoint (or an exported model); the visual
+    /// adapters a cached-mode run does not have keep their start, where they are the identity, so
+    /// the run begins at exactly that model.
+    func startFrom(_ path: String) throws {
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(path: path) } catch {
+            throw TrainError.checkpoint(path: path, reason: "cannot start from it: \(error)")
+        }
+        try ModelCheckpoint.load(into: model, from: file, mayLack: model.visualAdapterNames)
     }
 
     func restore(from path: String) throws {

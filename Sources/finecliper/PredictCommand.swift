@@ -47,18 +47,22 @@ struct PredictCommand: ParsableCommand {
                 let p = output.probabilities[0], best = output.predictions[0]
                 let phrases = predictor.phrases(face)
                 if json {
-                    struct Line: Encodable { let clip: String; let prediction: String; let probabilities: [String: Float]; let margins: [String: Float]; let description: String; let phrases: [String: Float]; let facesFound: Int; let frames: Int }
+                    struct Line: Encodable { let clip: String; let prediction: String; let probabilities: [String: Float]; let margins: [String: Float]; let description: String; let phrases: [String: Float]
+                                  let streams: [String: [String: Float]]; let fusionWeights: [String: Float]; let facesFound: Int; let frames: Int }
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.sortedKeys]
                     let line = Line(clip: clip, prediction: predictor.classes[best], probabilities: Dictionary(uniqueKeysWithValues: zip(predictor.classes, p)),
                                     margins: Dictionary(uniqueKeysWithValues: zip(predictor.classes, output.margins[0])), description: face.description,
                                     phrases: Dictionary(uniqueKeysWithValues: phrases.map { ($0.phrase, $0.score) }),
+                                    streams: Dictionary(uniqueKeysWithValues: output.modalityMargins.map { ($0.key.rawValue, Dictionary(uniqueKeysWithValues: zip(predictor.classes, $0.value[0]))) }),
+                                    fusionWeights: Dictionary(uniqueKeysWithValues: output.fusionWeights.map { ($0.key.rawValue, $0.value) }),
                                     facesFound: face.facesFound, frames: face.frames.count)
                     print(String(decoding: try encoder.encode(line), as: UTF8.self))
                 } else {
                     let ranked = p.indices.sorted { p[$0] > p[$1] }.prefix(3).map { String(format: "%@ %.1f%%", predictor.classes[$0], 100 * p[$0]) }
                     print("\(TerminalText.escaped(clip)): \(predictor.classes[best]) (\(ranked.joined(separator: ", "))); face in \(face.facesFound)/\(face.frames.count) frames")
                     print("  described: \(face.description)")
+                    print("  streams: " + Self.streamVerdicts(output, classes: predictor.classes))
                     print("  the model sees: " + phrases.map { String(format: "%@ (%.2f)", $0.phrase, $0.score) }.joined(separator: "; "))
                 }
                 for (k, frame) in sampled.enumerated() where k < (output.windowProbabilities.first?.count ?? 0) {
@@ -71,6 +75,15 @@ struct PredictCommand: ParsableCommand {
         }
         if let framesCsv { try AtomicFile.write(Data(csv.utf8), to: framesCsv) }
         if failures == clips.count { throw CommandError("no clip could be classified", kind: .badData) }
+    }
+
+    /// Each stream's own top class and its weight in the fusion, so one can see which stream
+    /// carried the verdict ("video surprise ×0.31, description happiness ×0.27, …").
+    static func streamVerdicts(_ output: ModelOutput, classes: [String]) -> String {
+        Modality.allCases.compactMap { m -> String? in
+            guard let margins = output.modalityMargins[m]?.first, let top = margins.indices.max(by: { margins[$0] < margins[$1] }) else { return nil }
+            return String(format: "%@ %@ ×%.2f", m.rawValue, classes[top], output.fusionWeights[m] ?? 0)
+        }.joined(separator: ", ")
     }
 
     static func csvField(_ s: String) -> String {

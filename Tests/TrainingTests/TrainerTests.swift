@@ -106,6 +106,27 @@ import TensorCore
         #expect(trainer.model.videoAdapters == nil)
     }
 
+    /// A full-mode run started from a cached-mode run's checkpoint begins at exactly that model:
+    /// the visual adapters the checkpoint lacks start as the identity. A missing file is named.
+    @Test func fineTuningStartsAtTheGivenModel() throws {
+        let scratch = Scratch()
+        var config = Self.config(epochs: 2)
+        config.mode = .cached; config.variant = .low
+        let cached = try Self.trainer(config, scratch.path("cached"))
+        try cached.run()
+        try ModelCheckpoint.load(into: cached.model, from: try SafeTensorsFile(path: cached.lastCheckpoint))
+        config.mode = .full; config.initialWeights = cached.lastCheckpoint
+        let full = try Self.trainer(config, scratch.path("full"))
+        #expect(full.model.videoAdapters != nil && !full.model.visualAdapterNames.isEmpty)
+        let before = try cached.experiment.evaluate(cached.validation).1.map { $0.output.probabilities[0] }
+        let after = try full.experiment.evaluate(full.validation).1.map { $0.output.probabilities[0] }
+        #expect(before.count == after.count && !before.isEmpty)
+        let gap = zip(before, after).map { zip($0, $1).map { abs($0 - $1) }.max()! }.max()!
+        #expect(gap < 1e-4, "probabilities differ by \(gap)")
+        config.initialWeights = scratch.path("absent.safetensors")
+        #expect { try Self.trainer(config, scratch.path("absent")) } throws: { "\($0)".contains("absent.safetensors") }
+    }
+
     /// Variants share a clip's cached frames: `mid` adds parsing and landmarks to what `low`
     /// stored, after which neither computes anything, and both read the same video features.
     @Test func variantsShareCachedStreams() throws {
