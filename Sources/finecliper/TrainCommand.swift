@@ -53,6 +53,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Model selection: validation or test (default validation).") var selection: TrainConfig.Selection?
     @Option(help: "Learning rate of the adapters (default 0.001).") var adapterRate: Float?
     @Option(help: "Learning rate of the temporal models (default 0.01).") var temporalRate: Float?
+    @Option(help: "Learning rate of the fusion weights (default 0.01).") var fusionRate: Float?
 
     @Option(name: .customLong("init"), help: ArgumentHelp("Start from this checkpoint's model weights (fine-tuning; e.g. full mode from a cached-mode run, whose missing visual adapters start as the identity).", valueName: "checkpoint"))
     var initialWeights: String?
@@ -101,6 +102,7 @@ struct TrainCommand: ParsableCommand {
         if let selection { c.selection = selection }
         if let adapterRate { c.adapterRate = adapterRate }
         if let temporalRate { c.temporalRate = temporalRate }
+        if let fusionRate { c.fusionRate = fusionRate }
         if let initialWeights { c.initialWeights = initialWeights }
         if noAugment { c.augment = false }
         guard !c.data.isEmpty else { throw ValidationError("give --data (or data in the --config file)") }

@@ -201,6 +201,18 @@ import TensorCore
          "--optimizer", "adamw", "--adapter-rate", "0.001", "--temporal-rate", "0.001", "--out", out]
     }
 
+    /// `--init` and `--fusion-rate` reach the run's configuration; a run from a cached one trains.
+    @Test func fineTuningFromTheCommandLine() throws {
+        let scratch = Scratch()
+        let cached = try FinecliperBinary.run(args(scratch.path("cached"), epochs: 1) + ["--mode", "cached", "--variant", "low"])
+        #expect(cached.status == 0, "\(cached.output)")
+        let start = scratch.path("cached") + "/checkpoints/best.safetensors"
+        let tuned = try FinecliperBinary.run(args(scratch.path("tuned"), epochs: 1) + ["--variant", "low", "--init", start, "--fusion-rate", "0.0001"])
+        #expect(tuned.status == 0, "\(tuned.output)")
+        let config = try JSONDecoder().decode(TrainConfig.self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("tuned") + "/config.json")))
+        #expect(config.initialWeights == start && config.fusionRate == 1e-4 && config.mode == .full)
+    }
+
     @Test func killedRunResumesBitIdenticallyAndEvalMatchesTheLog() throws {
         let scratch = Scratch()
         let straight = try FinecliperBinary.run(args(scratch.path("a")))
