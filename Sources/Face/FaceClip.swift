@@ -13,9 +13,12 @@ public struct FaceClip: Sendable {
     public var description: String
     /// Frames where a face was found.
     public var facesFound: Int
+    /// The video's frame number (from 0) of each crop: 0, 1, 2, … unless a long video was thinned.
+    public var frameNumbers: [Int]
 
-    public init(frames: [RGBImage], points: [[SIMD2<Double>]], description: String, facesFound: Int) {
+    public init(frames: [RGBImage], points: [[SIMD2<Double>]], description: String, facesFound: Int, frameNumbers: [Int]? = nil) {
         self.frames = frames; self.points = points; self.description = description; self.facesFound = facesFound
+        self.frameNumbers = frameNumbers ?? Array(frames.indices)
     }
 
     /// The square crop box of 68 points: their bounding box's longer side enlarged by a quarter.
@@ -24,10 +27,15 @@ public struct FaceClip: Sendable {
         return FaceBox(left: Int(xs.min()!.rounded()), top: Int(ys.min()!.rounded()), right: Int(xs.max()!.rounded()), bottom: Int(ys.max()!.rounded()))
     }
 
-    /// Every decodable frame of `source` through `tracker` (reset first) into a clip.
-    public static func track(_ source: FrameSource, tracker: FaceTracker) throws -> FaceClip {
+    /// The crops a clip to be scored keeps at most (38 MB of 112-px crops): `predict`, the
+    /// workbench's scoring and its live inference thin a longer video alike, so they agree on it.
+    public static let scoredCropLimit = 1024
+
+    /// Every decodable frame of `source` through `tracker` (reset first) into a clip; with a
+    /// `limit`, a longer video keeps that many crops at most, evenly spread (see `Builder`).
+    public static func track(_ source: FrameSource, tracker: FaceTracker, limit: Int? = nil) throws -> FaceClip {
         tracker.reset()
-        var builder = Builder(tracker: tracker)
+        var builder = Builder(tracker: tracker, limit: limit)
         try source.forEachFrame { _, t, image in try builder.add(image, timestamp: t) }
         return try builder.finish()
     }
@@ -98,7 +106,7 @@ public struct FaceClip: Sendable {
 
         public func finish() throws -> FaceClip {
             guard box != nil else { throw FaceClipError.noFace }
-            return FaceClip(frames: crops, points: points, description: MotionDescriber.describe(track), facesFound: faces)
+            return FaceClip(frames: crops, points: points, description: MotionDescriber.describe(track), facesFound: faces, frameNumbers: kept)
         }
     }
 }

@@ -45,9 +45,10 @@ public final class Evaluation: @unchecked Sendable {
         thread.start()
     }
 
-    /// Decodes every frame of a clip through the tracker into the crops the model sees.
+    /// Decodes every frame of a clip through the tracker into the crops the model sees (as many
+    /// as live inference keeps).
     static func track(_ path: String, tracker: FaceTracker, folderFrameRate: Double) throws -> FaceClip {
-        try FaceClip.track(try openFrameSource(path, frameRate: folderFrameRate), tracker: tracker)
+        try FaceClip.track(try openFrameSource(path, frameRate: folderFrameRate), tracker: tracker, limit: FaceClip.scoredCropLimit)
     }
 
     public var progress: Progress { lock.withLock { state } }

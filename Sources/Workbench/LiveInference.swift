@@ -30,7 +30,7 @@ public final class LiveInference: @unchecked Sendable {
     var latest: ClipScores?
     var state = State.waiting
 
-    public init(model: ClassifierModel, every: Int = 8, limit: Int = 1024) {
+    public init(model: ClassifierModel, every: Int = 8, limit: Int = FaceClip.scoredCropLimit) {
         self.model = model
         self.every = max(1, every)
         builder = FaceClip.Builder(limit: limit)

@@ -17,7 +17,9 @@ struct PredictCommand: ParsableCommand {
             Each clip's face is tracked (BlazeFace and dlib's 68 points), cropped around its landmarks and \
             described by the motion describer; the model then sees 16 frames sampled as in evaluation. \
             --frames-csv writes live scores: for every sampled frame, the class probabilities from the \
-            frames up to it (a causal window), as the workbench shows them.
+            frames up to it (a causal window), as the workbench shows them. A video longer than 1024 \
+            frames is scored, as in the workbench, from 1024 crops spread evenly over it (its \
+            description still reads every frame).
             """)
 
     @Argument(help: "Videos or folders of frame images.") var clips: [String]
@@ -42,7 +44,7 @@ struct PredictCommand: ParsableCommand {
         var failures = 0
         for clip in clips {
             do {
-                let face = try FaceClip.track(try FaceTools.open(clip), tracker: tracker)
+                let face = try FaceClip.track(try FaceTools.open(clip), tracker: tracker, limit: FaceClip.scoredCropLimit)
                 let (output, sampled) = try predictor.predict(face, windowFrames: window)
                 let p = output.probabilities[0], best = output.predictions[0]
                 let phrases = predictor.phrases(face)
@@ -66,7 +68,7 @@ struct PredictCommand: ParsableCommand {
                     print("  the model sees: " + phrases.map { String(format: "%@ (%.2f)", $0.phrase, $0.score) }.joined(separator: "; "))
                 }
                 for (k, frame) in sampled.enumerated() where k < (output.windowProbabilities.first?.count ?? 0) {
-                    csv += "\(Self.csvField(clip)),\(frame)," + output.windowProbabilities[0][k].map { String(format: "%.5f", $0) }.joined(separator: ",") + "\n"
+                    csv += "\(Self.csvField(clip)),\(face.frameNumbers[frame])," + output.windowProbabilities[0][k].map { String(format: "%.5f", $0) }.joined(separator: ",") + "\n"
                 }
             } catch {
                 failures += 1

@@ -28,7 +28,7 @@ struct FaceClipBuilderTests {
 
     @Test func everyFrameIsKeptWithoutALimitOrWithinIt() throws {
         let (all, builder) = try Self.build(40, limit: nil)
-        #expect(all.frames.count == 40 && builder.kept == Array(0..<40) && builder.stride == 1)
+        #expect(all.frames.count == 40 && builder.kept == Array(0..<40) && builder.stride == 1 && all.frameNumbers == builder.kept)
         #expect(all.frames.map(Self.grey) == Array(0..<40), "the frames before the first face are cropped with its box")
         #expect(all.points.map(\.count) == Array(repeating: 0, count: 5) + Array(repeating: 68, count: 35))
         let (within, _) = try Self.build(40, limit: 40)
@@ -39,7 +39,7 @@ struct FaceClipBuilderTests {
         let (all, _) = try Self.build(40, limit: nil)
         let (thin, builder) = try Self.build(40, limit: 8)
         #expect(builder.stride == 8 && builder.kept == [0, 8, 16, 24, 32])
-        #expect(thin.frames.map(Self.grey) == builder.kept)
+        #expect(thin.frames.map(Self.grey) == builder.kept && thin.frameNumbers == builder.kept)
         #expect(thin.points == builder.kept.map { all.points[$0] })
         // The description and the face count come from every frame's landmarks.
         #expect(thin.description == all.description && thin.facesFound == 35 && builder.count == 40)
@@ -53,5 +53,16 @@ struct FaceClipBuilderTests {
         builder.add(image, found: found)
         let clip = try builder.finish()
         #expect(builder.kept == [0, 2, 4] && clip.frames.map(Self.grey) == [0, 2, 4])
+    }
+
+    /// Tracking a video with a limit (as `predict` and the workbench score one) keeps the crops of
+    /// the whole track's evenly spread frames; the description still reads every frame.
+    @Test func trackingWithALimitKeepsEvenlySpreadCrops() throws {
+        let path = TFLiteTests.root.appendingPathComponent("samples/frames/synth_00001").path
+        let all = try FaceClip.track(try openFrameSource(path, frameRate: 25), tracker: FaceTrackerTests.makeTracker())
+        let thin = try FaceClip.track(try openFrameSource(path, frameRate: 25), tracker: FaceTrackerTests.makeTracker(), limit: 8)
+        #expect(all.frames.count == 32 && thin.frameNumbers == Array(stride(from: 0, to: 32, by: 4)))
+        #expect(thin.frames == thin.frameNumbers.map { all.frames[$0] } && thin.points == thin.frameNumbers.map { all.points[$0] })
+        #expect(thin.description == all.description && thin.facesFound == all.facesFound)
     }
 }
