@@ -150,6 +150,33 @@ import TestSupport
         #expect(talker.movementDescription.contains("speaking"))
     }
 
+    /// Laughing happy clips drop the jaw with the smile; nothing else of the seed changes, no
+    /// other class laughs, and a set's laughing share is kept in its synth.json (absent: none).
+    @Test func laughingDropsTheJawOfHappyClipsOnly() throws {
+        let plain = (0..<140).map { n in SyntheticClip(id: "l", label: EmotionClasses.seven[n % 7], seed: UInt64(n), hard: true) }
+        let laughs = plain.map { c -> SyntheticClip in var c = c; c.laugh(share: 0.5); return c }
+        let changed = zip(plain, laughs).filter { $0.0.apex != $0.1.apex }
+        #expect(changed.count > 5 && changed.count < 20 && changed.allSatisfy { $0.0.label == "Happy" })
+        for (before, after) in changed {
+            let smile = try #require(after.apex.first { $0.unit == .lipCornerPuller }).intensity
+            let jaw = try #require(after.apex.first { $0.unit == .jawDrop }).intensity
+            #expect(jaw > 0 && jaw <= smile && Array(after.apex.dropLast()) == before.apex.filter { $0.unit != .jawDrop })
+            var undone = after
+            undone.apex = before.apex
+            #expect(undone == before)
+        }
+        var again = plain[0]
+        again.laugh(share: 0.5)
+        #expect(again == laughs[0])
+        var config = SyntheticConfig()
+        config.laughing = 0.5
+        let decoded = try JSONDecoder().decode(SyntheticConfig.self, from: JSONEncoder().encode(config))
+        #expect(decoded.laughing == 0.5)
+        let written = String(decoding: try JSONEncoder().encode(SyntheticConfig()), as: UTF8.self)
+        let reread = try JSONDecoder().decode(SyntheticConfig.self, from: Data(written.utf8))
+        #expect(!written.contains("laughing") && reread.laughing == 0)
+    }
+
     /// Face crops follow the head, not the expression, and the written landmarks are in crop pixels.
     @Test func faceCropsFollowTheHeadAndCarryTheirLandmarks() throws {
         var clip = SyntheticClip(id: "x", label: "Surprise", seed: 9, frameCount: 16, size: 128)

@@ -71,6 +71,18 @@ public struct SyntheticClip: Codable, Equatable, Sendable {
         poseEnd = poseStart + SIMD3(u(-20, 20), u(-8, 8), u(-8, 8))
     }
 
+    /// With probability `share`, a happy clip laughs: the jaw drops with the smile (FACS's laughter,
+    /// 6+12+25 with 26), as much of real happiness does, where the plain prototype opens the lips
+    /// only, so an open mouth is not surprise's or fear's alone. Drawn from a generator of its own,
+    /// so every other draw of the seed stays as it was.
+    public mutating func laugh(share: Double) {
+        guard label == "Happy", share > 0 else { return }
+        var g = SeededGenerator(seed: splitMix64(seed ^ 0x4C41_5547))
+        guard Double(g.uniform(0, 1)) < share, let smile = apex.first(where: { $0.unit == .lipCornerPuller }) else { return }
+        apex.removeAll { $0.unit == .jawDrop }
+        apex.append(Activation(unit: .jawDrop, intensity: min(1, smile.intensity * Double(g.uniform(0.5, 1.0)))))
+    }
+
     /// The class a hard clip may be blended with.
     static let confusable = ["Fear": "Surprise", "Surprise": "Fear", "Disgust": "Angry", "Angry": "Disgust", "Sad": "Fear"]
 

@@ -24,11 +24,13 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     /// others, so test faces are unseen.
     public var realFaces = 0.0
     public var textures: [String] = []
+    /// Share of happy clips that laugh (`SyntheticClip.laugh(share:)`): the jaw drops with the smile.
+    public var laughing = 0.0
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case seed, trainPerClass, testPerClass, frames, size, jpegQuality, parsingMaps, faceCrops, hard, realFaces, textures
+        case seed, trainPerClass, testPerClass, frames, size, jpegQuality, parsingMaps, faceCrops, hard, realFaces, textures, laughing
     }
 
     public init(from decoder: Decoder) throws {
@@ -44,6 +46,7 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
         hard = try c.decodeIfPresent(Bool.self, forKey: .hard) ?? false
         realFaces = try c.decodeIfPresent(Double.self, forKey: .realFaces) ?? 0
         textures = try c.decodeIfPresent([String].self, forKey: .textures) ?? []
+        laughing = try c.decodeIfPresent(Double.self, forKey: .laughing) ?? 0
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -53,6 +56,7 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
         try c.encode(parsingMaps, forKey: .parsingMaps); try c.encode(faceCrops, forKey: .faceCrops); try c.encode(hard, forKey: .hard)
         // Sets of drawn faces only keep the file they always had.
         if realFaces > 0 { try c.encode(realFaces, forKey: .realFaces); try c.encode(textures, forKey: .textures) }
+        if laughing > 0 { try c.encode(laughing, forKey: .laughing) }
     }
 }
 
@@ -73,6 +77,7 @@ public enum SyntheticDataset {
                                          frameCount: config.frames, size: config.faceCrops ? 2 * config.size : config.size, hard: config.hard)
                 let split = k < config.trainPerClass ? "train" : "test"
                 clip.texture = texture(for: n, split: split, config)
+                if config.laughing > 0 { clip.laugh(share: config.laughing) }
                 out.append((clip, split))
             }
         }
