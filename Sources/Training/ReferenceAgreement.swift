@@ -38,11 +38,14 @@ public struct ReferenceAgreement: Sendable {
     public private(set) var frames = 0, confident = 0, agreeing = 0
     /// Confident frames per reference class, and how many of them the model agreed on.
     public private(set) var perClass: [(frames: Int, agreeing: Int)]
+    /// [reference class][model class]: the model's top class on the reference's confident frames.
+    public private(set) var choices: [[Int]]
 
     public init(modelClasses: [String], minConfidence: Float = 0.6) {
         self.minConfidence = minConfidence
         classMap = EmotionClasses.map(ExpressionReference.labels, to: modelClasses)
         perClass = Array(repeating: (0, 0), count: ExpressionReference.labels.count)
+        choices = Array(repeating: Array(repeating: 0, count: modelClasses.count), count: ExpressionReference.labels.count)
     }
 
     /// The model's class for one frame where the reference is confident, if it counts; then
@@ -53,12 +56,26 @@ public struct ReferenceAgreement: Sendable {
               let r = reference.firstIndex(of: p), let mapped = classMap[r], let top = model.indices.max(by: { model[$0] < model[$1] }) else { return }
         confident += 1
         perClass[r].frames += 1
+        choices[r][top] += 1
         if top == mapped { agreeing += 1; perClass[r].agreeing += 1 }
     }
 
     public mutating func merge(_ other: ReferenceAgreement) {
         frames += other.frames; confident += other.confident; agreeing += other.agreeing
-        for i in perClass.indices { perClass[i].frames += other.perClass[i].frames; perClass[i].agreeing += other.perClass[i].agreeing }
+        for i in perClass.indices {
+            perClass[i].frames += other.perClass[i].frames; perClass[i].agreeing += other.perClass[i].agreeing
+            choices[i] = zip(choices[i], other.choices[i]).map(+)
+        }
+    }
+
+    /// Where the model differs: for each reference class, the model's other top classes on its
+    /// confident frames, most frequent first (model class index, frames).
+    public var disagreements: [(reference: Int, model: [(class: Int, frames: Int)])] {
+        choices.indices.compactMap { r in
+            let other = choices[r].enumerated().filter { $0.offset != classMap[r] && $0.element > 0 }
+                .sorted { $0.element > $1.element }.map { (class: $0.offset, frames: $0.element) }
+            return other.isEmpty ? nil : (r, other)
+        }
     }
 
     /// Agreeing share of the confident frames, nil when there are none.

@@ -103,6 +103,11 @@ struct ReferenceCommand: ParsableCommand {
             }
         }
         if !json && clips.count > 1 { print("all clips: " + Self.summary(total)) }
+        if !json, !total.disagreements.isEmpty {
+            print("where the model differs: " + total.disagreements.map { d in
+                "\(ExpressionReference.labels[d.reference]) → " + d.model.prefix(3).map { "\(predictor.classes[$0.class]) \($0.frames)" }.joined(separator: ", ")
+            }.joined(separator: "; "))
+        }
         if let csv { try AtomicFile.write(Data(table.utf8), to: csv) }
         if failures == clips.count { throw CommandError("no clip could be compared", kind: .badData) }
     }

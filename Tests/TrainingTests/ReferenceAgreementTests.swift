@@ -27,9 +27,11 @@ import TestSupport
         a.add(reference: fer(3, 0.9), model: nil)               // no face for the model
         #expect(a.frames == 6 && a.confident == 2 && a.agreeing == 1 && a.rate == 0.5)
         #expect(a.perClass[3] == (1, 1) && a.perClass[4] == (1, 0))
+        #expect(a.choices[3] == [1, 0, 0] && a.choices[4] == [1, 0, 0])
+        #expect(a.disagreements.count == 1 && a.disagreements[0].reference == 4 && a.disagreements[0].model.map(\.class) == [0])
         var b = a
         b.merge(a)
-        #expect(b.confident == 4 && b.agreeing == 2)
+        #expect(b.confident == 4 && b.agreeing == 2 && b.choices[4] == [2, 0, 0])
         #expect(ReferenceAgreement(modelClasses: classes).rate == nil)
     }
 
