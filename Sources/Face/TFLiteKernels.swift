@@ -73,6 +73,7 @@ enum TFLiteKernels {
         }
         return n == 1 ? outputs[0] : concat(outputs, axis: 0)
     }
+
     /// CONV_2D summed as LiteRT's reference kernel sums it — per output, taps in (row, column,
     /// channel) order, then the bias — so the result does not depend on which CPU-specific
     /// kernel OpenBLAS picks. Hybrid models need this: their small float convolutions feed an
@@ -108,7 +109,6 @@ enum TFLiteKernels {
         }
         return Tensor(shape: [n, oh, ow, o], values: out)
     }
-
 
     /// DEPTHWISE_CONV_2D: filter [1, KH, KW, C·multiplier].
     static func depthwise(_ x: Tensor, filter: Tensor, bias: Tensor?, stride: (Int, Int), dilation: (Int, Int), same: Bool,
