@@ -95,6 +95,10 @@ public struct FineCLIPERConfig: Codable, Equatable, Sendable {
     /// λ of the video ↔ description InfoNCE term, and its temperature.
     public var contrastiveWeight: Float = 1
     public var contrastiveTemperature: Float = 0.01
+    /// Modality dropout in training: each clip loses each modality from the fusion with this
+    /// probability (never all of them), so every stream must score the clip by itself and the
+    /// fused score does not hang on one of them. nil (the default, not written) = none.
+    public var modalityDropout: Float? = nil
 
     public init(clip: CLIPConfig, variant: Variant, classNames: [String]) {
         self.clip = clip
@@ -134,6 +138,7 @@ public struct FineCLIPERConfig: Codable, Equatable, Sendable {
             return "the temporal transformer needs at least one layer, head and frame"
         }
         if !adaptiveFusion && !(fixedVideoWeight > 0 && fixedVideoWeight <= 1) { return "the fixed video weight must be in (0, 1]" }
+        if let r = modalityDropout, !(r >= 0 && r < 1) { return "modality dropout must be in [0, 1)" }
         return nil
     }
 }

@@ -252,7 +252,11 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
             let fixed = embeddings.map { $0.0 == .video ? (m > 1 ? config.fixedVideoWeight : 1) : others }
             weights = t.constant(Tensor(shape: [m, 1], values: fixed))
         }
-        let stacked = t.concat(embeddings.map { t.reshape($0.1, [b, p, 1]) }, axis: 2)
+        var stacked = t.concat(embeddings.map { t.reshape($0.1, [b, p, 1]) }, axis: 2)
+        if case let .train(seed, first) = mode, let rate = config.modalityDropout, rate > 0, m > 1 {
+            stacked = t.multiply(stacked, t.constant(modalityMask(rate: rate, seed: seed, firstClip: first, clips: b,
+                                                                   modalities: embeddings.map(\.0), width: p)))
+        }
         let fused = t.l2Normalize(t.reshape(t.matmul(stacked, weights), [b, p]))
 
         let positiveCos = t.matmul(fused, positive, transposeB: true)
@@ -290,6 +294,23 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
                                                                   window: windowFrames)
         }
         return pass
+    }
+
+    /// Modality dropout's mask, [clips, width, modalities]: 0 where a clip's modality is dropped.
+    /// Each (clip, modality) is drawn from the step's seed and the clip's place in the whole batch,
+    /// like drop-path, so shards and reruns agree; a clip that would lose every modality keeps all.
+    func modalityMask(rate: Float, seed: UInt64, firstClip: Int, clips: Int, modalities: [Modality], width: Int) -> Tensor {
+        let draw = DropPath(rate: rate, seed: seed)
+        let m = modalities.count
+        var mask = Tensor(zeros: [clips, width, m])
+        mask.withUnsafeMutableBufferPointer { out in
+            for c in 0..<clips {
+                var kept = modalities.map { draw.keeps(site: "fusion." + $0.rawValue, row: firstClip + c) }
+                if !kept.contains(true) { kept = Array(repeating: true, count: m) }
+                for i in 0..<width { for j in 0..<m where kept[j] { out[(c * width + i) * m + j] = 1 } }
+            }
+        }
+        return mask
     }
 
     /// The classes' positive and negative prompts through the text tower with their adapters,

@@ -58,6 +58,7 @@ public final class Experiment {
         let nouns = classes.count == 7 ? FineCLIPERConfig.sevenClassNouns : classes.count == 11 ? FineCLIPERConfig.elevenClassNouns : classes.map { $0.lowercased() }
         var modelConfig = FineCLIPERConfig(clip: source.clip.config, variant: config.variant, classNames: nouns)
         modelConfig.adapters.visualAdaptersOff = config.mode == .cached
+        modelConfig.modalityDropout = config.modalityDropout
         if config.frames > modelConfig.temporal.maxFrames { modelConfig.temporal.maxFrames = config.frames }
         model = try FineCLIPERModel(config: modelConfig, clip: source.clip)
         model.initialize(seed: config.seed)

@@ -48,6 +48,9 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// A model checkpoint whose weights start the run instead of the initialisation (fine-tuning,
     /// e.g. full mode from a cached-mode run: the visual adapters it lacks start as the identity).
     public var initialWeights: String?
+    /// Modality dropout: the probability that a training clip loses one modality from the fusion
+    /// (FineCLIPERConfig.modalityDropout); nil = none.
+    public var modalityDropout: Float?
     /// Fraction of each training class held out for validation (selection = validation).
     public var validationFraction = 0.1
     public var augment = true
@@ -72,6 +75,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         for r in [adapterRate, temporalRate, fusionRate] where !(r > 0 && r < 10) { return "learning rates must be in (0, 10)" }
         if !(weightDecay >= 0) || !(momentum >= 0 && momentum < 1) { return "weight decay must be ≥ 0 and momentum in [0, 1)" }
         if milestones.contains(where: { $0 < 1 }) { return "milestones are epochs ≥ 1" }
+        if let r = modalityDropout, !(r >= 0 && r < 1) { return "modality dropout must be in [0, 1)" }
         return nil
     }
 }

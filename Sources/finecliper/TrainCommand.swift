@@ -55,6 +55,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Learning rate of the temporal models (default 0.01).") var temporalRate: Float?
     @Option(help: "Learning rate of the fusion weights (default 0.01).") var fusionRate: Float?
 
+    @Option(help: "Modality dropout: the probability that a training clip loses each stream or its description from the fusion (default 0).")
+    var modalityDropout: Float?
+
     @Option(name: .customLong("init"), help: ArgumentHelp("Start from this checkpoint's model weights (fine-tuning; e.g. full mode from a cached-mode run, whose missing visual adapters start as the identity).", valueName: "checkpoint"))
     var initialWeights: String?
 
@@ -104,6 +107,7 @@ struct TrainCommand: ParsableCommand {
         if let temporalRate { c.temporalRate = temporalRate }
         if let fusionRate { c.fusionRate = fusionRate }
         if let initialWeights { c.initialWeights = initialWeights }
+        if let modalityDropout { c.modalityDropout = modalityDropout }
         if noAugment { c.augment = false }
         guard !c.data.isEmpty else { throw ValidationError("give --data (or data in the --config file)") }
         guard !c.model.isEmpty else { throw ValidationError("give --model (or model in the --config file)") }

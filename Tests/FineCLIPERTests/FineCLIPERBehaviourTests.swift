@@ -151,6 +151,41 @@ import TensorCore
         #expect(try noDrop.forward(batch, prompts: prompts, mode: .train(seed: 1)).output.loss! == eval)
     }
 
+    @Test func modalityDropoutIsSeededOnlyInTrainingAndNeverDropsEverything() throws {
+        let clip = CLIPModel(config: .tiny)
+        clip.fillDeterministic()
+        func model(_ rate: Float?) throws -> FineCLIPERModel {
+            var config = Parity.config()
+            config.adapters.dropPath = 0
+            config.modalityDropout = rate
+            let m = try FineCLIPERModel(config: config, clip: clip)
+            m.initialize(seed: 1)
+            return m
+        }
+        let (batch, prompts) = try Parity.batch()
+        let plain = try model(nil), dropping = try model(0.5), everything = try model(0.999_9)
+        let eval = try plain.forward(batch, prompts: prompts).output
+        #expect(try dropping.forward(batch, prompts: prompts).output == eval)
+        #expect(try plain.forward(batch, prompts: prompts, mode: .train(seed: 1)).output.loss == eval.loss)
+        let losses = try (1...4).map { try dropping.forward(batch, prompts: prompts, mode: .train(seed: $0)).output.loss! }
+        #expect(try dropping.forward(batch, prompts: prompts, mode: .train(seed: 1)).output.loss == losses[0])
+        #expect(losses.contains { $0 != eval.loss! })
+        // A clip that would lose every modality keeps them all.
+        #expect(try everything.forward(batch, prompts: prompts, mode: .train(seed: 1)).output.loss == eval.loss)
+
+        // The mask: per (clip, modality), the rate's share dropped, shards agree with the whole batch.
+        let modalities = Variant.all.modalities
+        let mask = dropping.modalityMask(rate: 0.3, seed: 7, firstClip: 0, clips: 2000, modalities: modalities, width: 3)
+        let kept = (0..<2000).map { c in (0..<4).map { mask.scalars[(c * 3) * 4 + $0] } }
+        #expect(kept.allSatisfy { $0.contains(1) })
+        for j in 0..<4 { #expect(abs(Float(kept.filter { $0[j] == 0 }.count) / 2000 - 0.3) < 0.04) }
+        let values = mask.scalars
+        let sameAcrossWidth = (0..<(2000 * 3)).allSatisfy { row in Array(values[(row * 4)..<(row * 4 + 4)]) == kept[row / 3] }
+        #expect(sameAcrossWidth)
+        let shard = dropping.modalityMask(rate: 0.3, seed: 7, firstClip: 100, clips: 50, modalities: modalities, width: 3)
+        #expect(shard.scalars == Array(values[(100 * 12)..<(150 * 12)]))
+    }
+
     @Test func checkpointsDescribeThemselvesAndRefuseAnotherModel() throws {
         let scratch = Scratch()
         let model = try Parity.model()

@@ -47,6 +47,8 @@ import TestSupport
         #expect(twice?.reason.contains("set twice") == true)
         let range = try error("batch = 0\n")
         #expect(range?.reason == "batch must be 1…4096")
+        #expect(try error("modality-dropout = 1\n")?.reason == "modality dropout must be in [0, 1)")
+        #expect(try TrainConfig.overlay(try ConfigDocument(text: "modality_dropout = 0.25\n", file: "c.toml"), on: base).modalityDropout == 0.25)
     }
 
     @Test func everyFieldIsAKnownKey() {
