@@ -1,25 +1,34 @@
 import Datasets
 import Face
+import FineCLIPER
 import Foundation
 import Media
 
 extension VideoPredictor {
-    /// The model's probabilities frame by frame for a long clip: the model on overlapping segments
-    /// of `segment` frames every `hop` frames (each described from its own landmarks), every frame
+    /// One frame's scores, from the segment nearest it: the fused class probabilities and each
+    /// modality's own margins (cos P − cos N), which say what that stream alone would choose.
+    public struct FrameScores: Sendable {
+        public let probabilities: [Float]
+        public let margins: [Modality: [Float]]
+    }
+
+    /// The model's scores frame by frame for a long clip: the model on overlapping segments of
+    /// `segment` frames every `hop` frames (each described from its own landmarks), every frame
     /// taking the segment whose centre is nearest. `track` holds the full-frame landmarks the
     /// motion describer reads. A clip no longer than a segment is one segment.
-    public func timeline(_ clip: FaceClip, track: [[SIMD2<Double>]], segment: Int, hop: Int) throws -> [[Float]] {
+    public func timeline(_ clip: FaceClip, track: [[SIMD2<Double>]], segment: Int, hop: Int) throws -> [FrameScores] {
         let n = clip.frames.count
         guard n > 0 else { return [] }
         let length = min(max(segment, 1), n), step = max(hop, 1)
         var starts = Array(stride(from: 0, through: n - length, by: step))
         if starts.last! != n - length { starts.append(n - length) }
-        var scores: [[Float]] = []
+        var scores: [FrameScores] = []
         for start in starts {
             let r = start..<(start + length)
             let part = FaceClip(frames: Array(clip.frames[r]), points: Array(clip.points[r]),
                                 description: MotionDescriber.describe(Array(track[r])), facesFound: clip.facesFound)
-            scores.append(try predict(part, windowFrames: 0).output.probabilities[0])
+            let output = try predict(part, windowFrames: 0).output
+            scores.append(FrameScores(probabilities: output.probabilities[0], margins: output.modalityMargins.compactMapValues(\.first)))
         }
         let centres = starts.map { Double($0) + Double(length - 1) / 2 }
         return (0..<n).map { f in

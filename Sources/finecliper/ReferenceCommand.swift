@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Face
+import FineCLIPER
 import Foundation
 import Media
 import TensorCore
@@ -49,6 +50,7 @@ struct ReferenceCommand: ParsableCommand {
         let reference = try ExpressionReference(modelPath: try Assets.require(Assets.expressionReference, what: "fer's expression model"))
         let tracker = try FaceTools.tracker()
         var total = ReferenceAgreement(modelClasses: predictor.classes, minConfidence: minConfidence)
+        var streamTotals: [Modality: ReferenceAgreement] = [:]
         let fer = ExpressionReference.labels
         var table = "clip,frame,time," + fer.map { "reference_\($0)" }.joined(separator: ",") + "," + fer.map { "model_\($0)" }.joined(separator: ",") + "\n"
         var failures = 0
@@ -70,39 +72,55 @@ struct ReferenceCommand: ParsableCommand {
                 let fps = times.count > 1 ? Double(times.count - 1) / max(times.last! - times.first!, 1e-6) : 1
                 let timeline = try predictor.timeline(face, track: track, segment: Int((segment * fps).rounded()), hop: Int((hop * fps).rounded()))
                 var agreement = ReferenceAgreement(modelClasses: predictor.classes, minConfidence: minConfidence)
+                var streams: [Modality: ReferenceAgreement] = [:]
                 // The model's probabilities in fer's class order (0 where the model lacks the class).
                 let back = EmotionClasses.map(fer, to: predictor.classes)
                 for (i, r) in references.enumerated() {
                     let tracked = i < face.points.count && !face.points[i].isEmpty
-                    agreement.add(reference: r, model: tracked ? timeline[i] : nil)
-                    let m = back.map { k in k.map { timeline[i][$0] } ?? 0 }
+                    agreement.add(reference: r, model: tracked ? timeline[i].probabilities : nil)
+                    for (modality, margins) in timeline[i].margins {
+                        streams[modality, default: ReferenceAgreement(modelClasses: predictor.classes, minConfidence: minConfidence)]
+                            .add(reference: r, model: tracked ? margins : nil)
+                    }
+                    let m = back.map { k in k.map { timeline[i].probabilities[$0] } ?? 0 }
                     table += "\(PredictCommand.csvField(clip)),\(i),\(String(format: "%.4f", times[i])),"
                         + (r ?? Array(repeating: Float.nan, count: fer.count)).map { String(format: "%.5f", $0) }.joined(separator: ",") + ","
                         + (tracked ? m : Array(repeating: Float.nan, count: fer.count)).map { String(format: "%.5f", $0) }.joined(separator: ",") + "\n"
                 }
                 total.merge(agreement)
+                streamTotals.merge(streams) { var a = $0; a.merge($1); return a }
                 let referenceLine = Self.line(references.map { p in p.flatMap { p in p.max()! >= minConfidence ? EmotionClasses.basic(fer[p.firstIndex(of: p.max()!)!]) : nil } }, width: width)
-                let modelLine = Self.line(timeline.indices.map { i in
-                    face.points[i].isEmpty ? nil : EmotionClasses.basic(predictor.classes[timeline[i].indices.max { timeline[i][$0] < timeline[i][$1] }!]) ?? "?"
+                let modelLine = Self.line(timeline.indices.map { i -> String? in
+                    let p = timeline[i].probabilities
+                    return face.points[i].isEmpty ? nil : EmotionClasses.basic(predictor.classes[p.indices.max { p[$0] < p[$1] }!]) ?? "?"
                 }, width: width)
                 if json {
-                    struct Line: Encodable { let clip: String; let frames: Int; let facesFound: Int; let confidentFrames: Int; let agreeing: Int; let agreement: Double?; let reference: String; let model: String }
+                    struct Line: Encodable {
+                        let clip: String; let frames: Int; let facesFound: Int; let confidentFrames: Int; let agreeing: Int; let agreement: Double?
+                        let streamAgreement: [String: Double]; let reference: String; let model: String
+                    }
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.sortedKeys]
                     print(String(decoding: try encoder.encode(Line(clip: clip, frames: face.frames.count, facesFound: face.facesFound, confidentFrames: agreement.confident,
-                                                                    agreeing: agreement.agreeing, agreement: agreement.rate, reference: referenceLine, model: modelLine)), as: UTF8.self))
+                                                                    agreeing: agreement.agreeing, agreement: agreement.rate,
+                                                                    streamAgreement: Dictionary(uniqueKeysWithValues: streams.compactMap { m, a in a.rate.map { (m.rawValue, $0) } }),
+                                                                    reference: referenceLine, model: modelLine)), as: UTF8.self))
                 } else {
                     print("\(TerminalText.escaped(clip)): \(face.frames.count) frames, face in \(face.facesFound)")
                     print("  reference \(referenceLine)")
                     print("  model     \(modelLine)")
                     print("  " + Self.summary(agreement))
+                    if let line = Self.streamSummary(streams) { print("  " + line) }
                 }
             } catch {
                 failures += 1
                 FileHandle.standardError.write(Data("\(TerminalText.escaped(clip)): \(error)\n".utf8))
             }
         }
-        if !json && clips.count > 1 { print("all clips: " + Self.summary(total)) }
+        if !json && clips.count > 1 {
+            print("all clips: " + Self.summary(total))
+            if let line = Self.streamSummary(streamTotals) { print("all clips, " + line) }
+        }
         if !json, !total.disagreements.isEmpty {
             print("where the model differs: " + total.disagreements.map { d in
                 "\(ExpressionReference.labels[d.reference]) → " + d.model.prefix(3).map { "\(predictor.classes[$0.class]) \($0.frames)" }.joined(separator: ", ")
@@ -122,6 +140,13 @@ struct ReferenceCommand: ParsableCommand {
             let best = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key
             return letters[best] ?? "?"
         })
+    }
+
+    /// Each modality's own top class (its largest margin) against the reference: which streams
+    /// carry over to these faces.
+    static func streamSummary(_ streams: [Modality: ReferenceAgreement]) -> String? {
+        let parts = Modality.allCases.compactMap { m in streams[m]?.rate.map { String(format: "%@ %.1f %%", m.rawValue, 100 * $0) } }
+        return parts.isEmpty ? nil : "each stream alone: " + parts.joined(separator: ", ")
     }
 
     static func summary(_ a: ReferenceAgreement) -> String {

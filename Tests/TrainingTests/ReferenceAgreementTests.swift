@@ -41,10 +41,13 @@ import TestSupport
         let run = try FinecliperBinary.run(["reference", video, "--json", "--width", "12"])
         #expect(run.status == 0, "\(run.output)")
         let line = run.output.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
-        struct Line: Decodable { let frames: Int; let confidentFrames: Int; let reference: String; let model: String }
+        struct Line: Decodable { let frames: Int; let confidentFrames: Int; let streamAgreement: [String: Double]; let reference: String; let model: String }
         let result = try JSONDecoder().decode(Line.self, from: Data(line.utf8))
         #expect(result.frames == 72 && result.reference.count == 12 && result.model.count == 12)
         #expect(result.reference.hasPrefix("NN") && result.reference.hasSuffix("HH"), "\(result.reference)")
         #expect(result.confidentFrames > 60)
+        // Each modality of the embedded model (variant all) measured on its own.
+        #expect(Set(result.streamAgreement.keys) == ["video", "parsing", "landmarks", "description"])
+        #expect(result.streamAgreement.values.allSatisfy { (0...1).contains($0) })
     }
 }
