@@ -104,6 +104,18 @@ public struct FaceClip: Sendable {
             waiting.removeAll { $0.frame % stride != 0 }
         }
 
+        /// Frames with a face so far.
+        public var facesFound: Int { faces }
+
+        /// Hands over the crops made so far, in frame order, and forgets them: a caller that scores
+        /// a long video as it plays keeps only the crops it still needs (`finish` then holds only
+        /// those made since).
+        public mutating func takeCrops() -> [(frame: Int, image: RGBImage, points: [SIMD2<Double>])] {
+            let taken = kept.indices.map { (frame: kept[$0], image: crops[$0], points: points[$0]) }
+            crops.removeAll(); points.removeAll(); kept.removeAll()
+            return taken
+        }
+
         public func finish() throws -> FaceClip {
             guard box != nil else { throw FaceClipError.noFace }
             return FaceClip(frames: crops, points: points, description: MotionDescriber.describe(track), facesFound: faces, frameNumbers: kept)

@@ -7,32 +7,56 @@ import Media
 extension VideoPredictor {
     /// One frame's scores, from the segment nearest it: the fused class probabilities and each
     /// modality's own margins (cos P − cos N), which say what that stream alone would choose.
-    public struct FrameScores: Sendable {
+    public struct FrameScores: Sendable, Equatable {
         public let probabilities: [Float]
         public let margins: [Modality: [Float]]
     }
 
-    /// The model's scores frame by frame for a long clip: the model on overlapping segments of
-    /// `segment` frames every `hop` frames (each described from its own landmarks), every frame
-    /// taking the segment whose centre is nearest. `track` holds the full-frame landmarks the
-    /// motion describer reads. A clip no longer than a segment is one segment.
-    public func timeline(_ clip: FaceClip, track: [[SIMD2<Double>]], segment: Int, hop: Int) throws -> [FrameScores] {
-        let n = clip.frames.count
-        guard n > 0 else { return [] }
-        let length = min(max(segment, 1), n), step = max(hop, 1)
-        var starts = Array(stride(from: 0, through: n - length, by: step))
-        if starts.last! != n - length { starts.append(n - length) }
-        var scores: [FrameScores] = []
-        for start in starts {
-            let r = start..<(start + length)
-            let part = FaceClip(frames: Array(clip.frames[r]), points: Array(clip.points[r]),
-                                description: MotionDescriber.describe(Array(track[r])), facesFound: clip.facesFound)
-            let output = try predict(part, windowFrames: 0).output
-            scores.append(FrameScores(probabilities: output.probabilities[0], margins: output.modalityMargins.compactMapValues(\.first)))
+    /// The model's scores frame by frame for a long video that arrives one face crop at a time:
+    /// the model on overlapping segments of `segment` frames every `hop` frames (each described
+    /// from its own full-frame landmarks), every frame taking the segment whose centre is nearest
+    /// (a video no longer than a segment is one segment). A segment is scored as soon as its last
+    /// frame is in and only one segment's crops are held, so a long video costs no more memory
+    /// than a short one.
+    public struct Timeline {
+        let predictor: VideoPredictor
+        let segment: Int, hop: Int
+        /// The last `segment` frames: crop, landmarks in crop pixels, full-frame landmarks.
+        var window: [(image: RGBImage, points: [SIMD2<Double>], track: [SIMD2<Double>])] = []
+        var frames = 0
+        var scored: [(start: Int, length: Int, scores: FrameScores)] = []
+
+        public init(_ predictor: VideoPredictor, segment: Int, hop: Int) {
+            self.predictor = predictor
+            self.segment = max(segment, 1); self.hop = max(hop, 1)
         }
-        let centres = starts.map { Double($0) + Double(length - 1) / 2 }
-        return (0..<n).map { f in
-            scores[centres.indices.min { abs(centres[$0] - Double(f)) < abs(centres[$1] - Double(f)) }!]
+
+        /// The next frame's crop, its landmarks in crop pixels and in the frame (empty where no face was found).
+        public mutating func add(_ crop: RGBImage, points: [SIMD2<Double>], track: [SIMD2<Double>]) throws {
+            window.append((crop, points, track))
+            if window.count > segment { window.removeFirst() }
+            frames += 1
+            let start = frames - segment
+            if start >= 0 && start % hop == 0 { try score(start: start, length: segment) }
+        }
+
+        mutating func score(start: Int, length: Int) throws {
+            let part = window.suffix(length)
+            let clip = FaceClip(frames: part.map(\.image), points: part.map(\.points),
+                                description: MotionDescriber.describe(part.map(\.track)), facesFound: part.filter { !$0.track.isEmpty }.count)
+            let output = try predictor.predict(clip, windowFrames: 0).output
+            scored.append((start, length, FrameScores(probabilities: output.probabilities[0], margins: output.modalityMargins.compactMapValues(\.first))))
+        }
+
+        /// Scores the last segment if the hops did not end on it; then every frame's scores.
+        public mutating func finish() throws -> [FrameScores] {
+            guard frames > 0 else { return [] }
+            let length = min(segment, frames)
+            if scored.last.map({ $0.start + $0.length }) != frames { try score(start: frames - length, length: length) }
+            let centres = scored.map { Double($0.start) + Double($0.length - 1) / 2 }
+            return (0..<frames).map { f in
+                scored[centres.indices.min { abs(centres[$0] - Double(f)) < abs(centres[$1] - Double(f)) }!].scores
+            }
         }
     }
 }

@@ -58,8 +58,12 @@ struct ReferenceCommand: ParsableCommand {
             do {
                 let source = try FaceTools.open(clip)
                 tracker.reset()
+                let n = source.frameCount
+                let fps = n > 1 ? Double(n - 1) / max(source.timestamp(of: n - 1) - source.timestamp(of: 0), 1e-6) : 1
+                // Crops go to the model's timeline as they are made, so only one segment's are held.
                 var builder = FaceClip.Builder()
-                var track: [[SIMD2<Double>]] = [], references: [[Float]?] = [], times: [Double] = []
+                var timeline = VideoPredictor.Timeline(predictor, segment: Int((segment * fps).rounded()), hop: Int((hop * fps).rounded()))
+                var track: [[SIMD2<Double>]] = [], references: [[Float]?] = [], times: [Double] = [], withFace: [Bool] = []
                 _ = try source.forEachFrame { i, t, image in
                     let found = try tracker.process(image, frame: i, timestamp: t)
                     builder.add(image, found: found)
@@ -67,22 +71,25 @@ struct ReferenceCommand: ParsableCommand {
                     times.append(t)
                     references.append(found.success && found.points.count == 68
                                       ? try reference.probabilities(image, box: ExpressionReference.Box(landmarks: found.points)) : nil)
+                    for crop in builder.takeCrops() {
+                        withFace.append(!crop.points.isEmpty)
+                        try timeline.add(crop.image, points: crop.points, track: track[crop.frame])
+                    }
                 }
-                let face = try builder.finish()
-                let fps = times.count > 1 ? Double(times.count - 1) / max(times.last! - times.first!, 1e-6) : 1
-                let timeline = try predictor.timeline(face, track: track, segment: Int((segment * fps).rounded()), hop: Int((hop * fps).rounded()))
+                guard !withFace.isEmpty else { throw FaceClipError.noFace }
+                let scores = try timeline.finish()
                 var agreement = ReferenceAgreement(modelClasses: predictor.classes, minConfidence: minConfidence)
                 var streams: [Modality: ReferenceAgreement] = [:]
                 // The model's probabilities in fer's class order (0 where the model lacks the class).
                 let back = EmotionClasses.map(fer, to: predictor.classes)
                 for (i, r) in references.enumerated() {
-                    let tracked = i < face.points.count && !face.points[i].isEmpty
-                    agreement.add(reference: r, model: tracked ? timeline[i].probabilities : nil)
-                    for (modality, margins) in timeline[i].margins {
+                    let tracked = withFace[i]
+                    agreement.add(reference: r, model: tracked ? scores[i].probabilities : nil)
+                    for (modality, margins) in scores[i].margins {
                         streams[modality, default: ReferenceAgreement(modelClasses: predictor.classes, minConfidence: minConfidence)]
                             .add(reference: r, model: tracked ? margins : nil)
                     }
-                    let m = back.map { k in k.map { timeline[i].probabilities[$0] } ?? 0 }
+                    let m = back.map { k in k.map { scores[i].probabilities[$0] } ?? 0 }
                     table += "\(PredictCommand.csvField(clip)),\(i),\(String(format: "%.4f", times[i])),"
                         + (r ?? Array(repeating: Float.nan, count: fer.count)).map { String(format: "%.5f", $0) }.joined(separator: ",") + ","
                         + (tracked ? m : Array(repeating: Float.nan, count: fer.count)).map { String(format: "%.5f", $0) }.joined(separator: ",") + "\n"
@@ -90,9 +97,9 @@ struct ReferenceCommand: ParsableCommand {
                 total.merge(agreement)
                 streamTotals.merge(streams) { var a = $0; a.merge($1); return a }
                 let referenceLine = Self.line(references.map { p in p.flatMap { p in p.max()! >= minConfidence ? EmotionClasses.basic(fer[p.firstIndex(of: p.max()!)!]) : nil } }, width: width)
-                let modelLine = Self.line(timeline.indices.map { i -> String? in
-                    let p = timeline[i].probabilities
-                    return face.points[i].isEmpty ? nil : EmotionClasses.basic(predictor.classes[p.indices.max { p[$0] < p[$1] }!]) ?? "?"
+                let modelLine = Self.line(scores.indices.map { i -> String? in
+                    let p = scores[i].probabilities
+                    return !withFace[i] ? nil : EmotionClasses.basic(predictor.classes[p.indices.max { p[$0] < p[$1] }!]) ?? "?"
                 }, width: width)
                 if json {
                     struct Line: Encodable {
@@ -101,12 +108,12 @@ struct ReferenceCommand: ParsableCommand {
                     }
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.sortedKeys]
-                    print(String(decoding: try encoder.encode(Line(clip: clip, frames: face.frames.count, facesFound: face.facesFound, confidentFrames: agreement.confident,
+                    print(String(decoding: try encoder.encode(Line(clip: clip, frames: withFace.count, facesFound: builder.facesFound, confidentFrames: agreement.confident,
                                                                     agreeing: agreement.agreeing, agreement: agreement.rate,
                                                                     streamAgreement: Dictionary(uniqueKeysWithValues: streams.compactMap { m, a in a.rate.map { (m.rawValue, $0) } }),
                                                                     reference: referenceLine, model: modelLine)), as: UTF8.self))
                 } else {
-                    print("\(TerminalText.escaped(clip)): \(face.frames.count) frames, face in \(face.facesFound)")
+                    print("\(TerminalText.escaped(clip)): \(withFace.count) frames, face in \(builder.facesFound)")
                     print("  reference \(referenceLine)")
                     print("  model     \(modelLine)")
                     print("  " + Self.summary(agreement))

@@ -1,6 +1,8 @@
 import Datasets
 import Face
+import FineCLIPER
 import Foundation
+import Media
 import Testing
 import TestSupport
 @testable import Training
@@ -33,6 +35,36 @@ import TestSupport
         b.merge(a)
         #expect(b.confident == 4 && b.agreeing == 2 && b.choices[4] == [2, 0, 0])
         #expect(ReferenceAgreement(modelClasses: classes).rate == nil)
+    }
+
+    /// The timeline built crop by crop equals scoring, for every frame, the segment whose centre is
+    /// nearest (the last one ending on the last frame), and holds one segment's crops at most.
+    @Test func theTimelineScoresEveryFrameWithItsNearestSegment() throws {
+        let root = EmbeddedModelTests.root
+        let predictor = try VideoPredictor(checkpoint: EmbeddedModelTests.checkpoint, bpeFile: TrainerTests.bpe, embeddedFolder: EmbeddedModelTests.clip)
+        let source = try openFrameSource(root + "/samples/frames/synth_00001")
+        let images = try source.clip(Array(0..<source.frameCount))
+        let table = try LandmarksFile(String(contentsOfFile: root + "/samples/landmarks/synth_00001.csv", encoding: .utf8), path: "x")
+        let points = images.indices.map { table.points[$0]! }
+        for (frames, segment, hop) in [(25, 8, 5), (5, 8, 3)] {
+            var timeline = VideoPredictor.Timeline(predictor, segment: segment, hop: hop)
+            for f in 0..<frames {
+                try timeline.add(images[f], points: points[f], track: points[f])
+                #expect(timeline.window.count <= segment)
+            }
+            let scores = try timeline.finish()
+            #expect(scores.count == frames)
+            let length = min(segment, frames)
+            let starts = Array(Set(Array(stride(from: 0, through: frames - length, by: hop)) + [frames - length])).sorted()
+            #expect(timeline.scored.map(\.start) == starts)
+            for f in [0, frames / 2, frames - 1] {
+                let start = starts.min { abs(Double($0) + Double(length - 1) / 2 - Double(f)) < abs(Double($1) + Double(length - 1) / 2 - Double(f)) }!
+                let r = start..<(start + length)
+                let part = FaceClip(frames: Array(images[r]), points: Array(points[r]), description: MotionDescriber.describe(Array(points[r])), facesFound: length)
+                #expect(scores[f].probabilities == (try predictor.predict(part, windowFrames: 0).output.probabilities[0]), "frame \(f) of \(frames)")
+                #expect(Set(scores[f].margins.keys) == Set(Modality.allCases))
+            }
+        }
     }
 
     /// single_face.mp4: a man goes from neutral to smiling; the reference sees exactly that.
