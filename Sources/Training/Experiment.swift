@@ -67,7 +67,7 @@ public final class Experiment {
         loader = ClipLoader(streams: config.variant.streams, size: source.clip.config.vision.imageSize, frames: config.frames,
                             augmentation: config.augment ? Self.augmentation(for: splits.name) : nil, datasetRoot: splits.root,
                             descriptions: descriptions, faceModels: faceModels,
-                            landmarkCache: faceModels?.fingerprint.map { LandmarkCache(root: cacheRoot, faceModels: $0) },
+                            landmarkCache: faceModels?.fingerprint.map { LandmarkCache(root: cacheRoot, faceModels: $0, dataset: splits.root) },
                             describeMissing: config.variant.usesDescriptions, tokenize: tokenize)
         if config.mode == .cached {
             // Not keyed by the variant's streams: each file holds every stream computed for its clip

@@ -8,8 +8,9 @@ import TensorCore
 /// datasets that bring no landmarks: the parsing and landmark streams of every later epoch, and
 /// of evaluation, are drawn from them instead of tracking the sampled frames again. One
 /// safetensors file per clip ([frames, 68, 2] points and a [frames] found mask, F32) in a folder
-/// named by a hash of the face models' identity and the tracker's revision; each file records
-/// its clip's source stamp, so a clip changed in place is tracked again. The parsing and landmark
+/// named by a hash of the face models' identity and the tracker's revision and, in it, one named
+/// after the dataset; each file records its clip's source stamp, so a clip changed in place is
+/// tracked again. The parsing and landmark
 /// renders are drawn from the points on each load, over frames that are decoded for the video
 /// stream anyway: stored, they would take two RGB images per frame of every clip (each epoch
 /// samples other frames), about 300 KB per 224-px frame where the points take 544 bytes.
@@ -19,8 +20,15 @@ public struct LandmarkCache: Sendable {
     /// Bumped whenever the face pipeline's output for a frame changes.
     public static let trackerRevision = "tracker-1"
 
-    public init(root: String, faceModels fingerprint: String) {
-        folder = root + "/" + String(format: "landmarks-%016llx", DeterministicParameters.nameHash(fingerprint + "|" + Self.trackerRevision))
+    /// One folder per face-model identity and, inside it, one per dataset (its folder's name and a
+    /// hash of its full path): datasets whose clip ids coincide (every generated set has a
+    /// synth_00001; DFEW's and MAFW's are both numbers) keep their own tracks instead of
+    /// overwriting each other's and tracking again each time they take turns.
+    public init(root: String, faceModels fingerprint: String, dataset: String) {
+        let models = String(format: "landmarks-%016llx", DeterministicParameters.nameHash(fingerprint + "|" + Self.trackerRevision))
+        let path = URL(fileURLWithPath: dataset).standardizedFileURL.path
+        let name = String(URL(fileURLWithPath: path).lastPathComponent.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
+        folder = root + "/" + models + "/" + name + String(format: "-%08llx", DeterministicParameters.nameHash(path) & 0xffff_ffff)
     }
 
     func path(_ id: String) -> String { folder + "/" + id + ".safetensors" }

@@ -60,7 +60,7 @@ struct DatasetDescribe: ParsableCommand {
         for name in splits.splits.keys.sorted() { for c in splits.splits[name]! where seen.insert(c.id).inserted { clips.append(c) } }
         let models = try FaceModels.load(blazeFace: try Assets.require(Assets.blazeFace, what: "the BlazeFace model"),
                                          dlibLandmarks: try Assets.require(Assets.dlibLandmarks, what: "dlib's 68-point model (Debian libdlib-data)"))
-        let cache = LandmarkCache(root: FeatureCache.defaultRoot, faceModels: models.fingerprint ?? "")
+        let cache = LandmarkCache(root: FeatureCache.defaultRoot, faceModels: models.fingerprint ?? "", dataset: splits.root)
         let bar = ProgressBar(label: "tracking")
         defer { bar.finish() }
         return clips.enumerated().map { i, clip in

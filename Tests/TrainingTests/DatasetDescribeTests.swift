@@ -36,7 +36,9 @@ import TestSupport
         #expect(run.status == 0 && run.output.contains("7 descriptions"), "\(run.output)")
         let features = scratch.path("cache") + "/finecliper/features"
         let folder = try #require(try FileManager.default.contentsOfDirectory(atPath: features).first { $0.hasPrefix("landmarks-") })
-        #expect(try FileManager.default.contentsOfDirectory(atPath: features + "/" + folder).count == 7)
+        let perDataset = try FileManager.default.contentsOfDirectory(atPath: features + "/" + folder)
+        #expect(perDataset.count == 1 && perDataset[0].hasPrefix("synth-"), "\(perDataset)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: features + "/" + folder + "/" + perDataset[0]).count == 7)
         let first = try String(contentsOfFile: root + "/descriptions.jsonl", encoding: .utf8)
         #expect(try FinecliperBinary.run(["dataset", "describe", "--data", root], environment: cache).status == 0)
         #expect(try String(contentsOfFile: root + "/descriptions.jsonl", encoding: .utf8) == first)

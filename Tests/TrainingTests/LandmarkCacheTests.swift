@@ -22,7 +22,7 @@ import TensorCore
         try SyntheticDataset.write(synth, to: data)
         try FileManager.default.removeItem(atPath: data + "/landmarks")
         let clip = try #require(try DatasetFormat.detect(root: data)!.open(root: data, fold: nil).splits["train"]?.first)
-        let cache = LandmarkCache(root: scratch.path("cache"), faceModels: try #require(Self.faces.fingerprint))
+        let cache = LandmarkCache(root: scratch.path("cache"), faceModels: try #require(Self.faces.fingerprint), dataset: data)
         let loader = ClipLoader(streams: [.video, .parsing, .landmarks], size: 64, frames: 8, augmentation: nil, datasetRoot: data,
                                 descriptions: nil, faceModels: Self.faces, landmarkCache: cache, tokenize: { _ in [] })
         var none: SeededGenerator? = nil
@@ -59,7 +59,12 @@ import TensorCore
         _ = try loader.load(clip, generator: &none)
         #expect(cache.load(clip.id, stamp: FeatureCache.stamp([clip.path])) != nil)
 
-        // Other face models, another folder.
-        #expect(LandmarkCache(root: scratch.path("cache"), faceModels: "other").folder != cache.folder)
+        // Other face models or another dataset (whose clips may have the same ids), another folder;
+        // the same dataset however its path is spelt, the same one.
+        let fingerprint = try #require(Self.faces.fingerprint)
+        #expect(LandmarkCache(root: scratch.path("cache"), faceModels: "other", dataset: data).folder != cache.folder)
+        #expect(LandmarkCache(root: scratch.path("cache"), faceModels: fingerprint, dataset: scratch.path("other")).folder != cache.folder)
+        #expect(LandmarkCache(root: scratch.path("cache"), faceModels: fingerprint, dataset: data + "/./").folder == cache.folder)
+        #expect(URL(fileURLWithPath: cache.folder).lastPathComponent.hasPrefix("data-"))
     }
 }
