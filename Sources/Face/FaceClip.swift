@@ -43,6 +43,9 @@ public struct FaceClip: Sendable {
     /// Tracks the face and builds a `FaceClip` one decoded frame at a time (size×size crops;
     /// `finish` throws `FaceClipError.noFace` when no frame has a face), keeping only crops (and the whole frames
     /// before the first face, which wait for its box), so a large video is never held in memory.
+    /// The waiting frames stay under `waitingBudget` bytes: past it the oldest are kept at half
+    /// size, then a quarter, … (their crops come out blurred; they show no face anyway), so a
+    /// long stretch without a face costs bounded memory however large the frames.
     /// With a `limit`, a long one is not either: past that many crops every other one goes and
     /// only every `stride`-th frame is kept from then on, so the crops stay evenly spread over the
     /// whole video (a clip within the limit keeps every frame).
@@ -51,7 +54,10 @@ public struct FaceClip: Sendable {
         let size: Int
         let limit: Int?
         var box: FaceBox?
-        var waiting: [(image: RGBImage, found: FrameLandmarks, frame: Int)] = []
+        /// Frames before the first face, each with how many times it was halved.
+        var waiting: [(image: RGBImage, found: FrameLandmarks, frame: Int, halvings: Int)] = []
+        var waitingBytes = 0
+        let waitingBudget: Int
         var crops: [RGBImage] = [], points: [[SIMD2<Double>]] = [], track: [[SIMD2<Double>]] = []
         var faces = 0
         /// Frames kept: those whose number is a multiple of this.
@@ -60,9 +66,9 @@ public struct FaceClip: Sendable {
         public private(set) var kept: [Int] = []
 
         /// Without a tracker, frames come with their landmarks already found (`add(_:found:)`).
-        public init(tracker: FaceTracker? = nil, size: Int = 112, limit: Int? = nil) {
+        public init(tracker: FaceTracker? = nil, size: Int = 112, limit: Int? = nil, waitingBudget: Int = 128 << 20) {
             precondition(limit.map { $0 >= 2 } ?? true, "a builder's limit keeps at least two crops")
-            self.tracker = tracker; self.size = size; self.limit = limit
+            self.tracker = tracker; self.size = size; self.limit = limit; self.waitingBudget = waitingBudget
         }
 
         /// Frames added so far.
@@ -80,18 +86,32 @@ public struct FaceClip: Sendable {
             if r.success { faces += 1 }
             if r.success && r.points.count == 68 {
                 box = FaceClip.box(of: r.points)
-                for w in waiting { crop(w.image, w.found, frame: w.frame) }
+                for w in waiting { crop(w.image, w.found, frame: w.frame, halvings: w.halvings) }
                 waiting.removeAll()
+                waitingBytes = 0
             }
             guard frame % stride == 0 else { return }
-            if box == nil { waiting.append((image, r, frame)) } else { crop(image, r, frame: frame) }
+            if box == nil { wait(image, r, frame: frame) } else { crop(image, r, frame: frame) }
             if let limit, crops.count + waiting.count > limit { thin() }
         }
 
-        mutating func crop(_ image: RGBImage, _ r: FrameLandmarks, frame: Int) {
+        mutating func wait(_ image: RGBImage, _ r: FrameLandmarks, frame: Int) {
+            waiting.append((image, r, frame, 0))
+            waitingBytes += image.pixels.count
+            // Halve the least-halved (oldest first) until the frames fit.
+            while waitingBytes > waitingBudget,
+                  let i = waiting.indices.min(by: { waiting[$0].halvings < waiting[$1].halvings }), waiting[i].image.width >= 16 {
+                let old = waiting[i].image
+                let half = old.resized(width: old.width / 2, height: max(old.height / 2, 1), filter: .bilinear)
+                waiting[i].image = half; waiting[i].halvings += 1
+                waitingBytes += half.pixels.count - old.pixels.count
+            }
+        }
+
+        mutating func crop(_ image: RGBImage, _ r: FrameLandmarks, frame: Int, halvings: Int = 0) {
             let face = r.success && r.points.count == 68
             let crop = FaceCrop(box: box!, enlarge: 1.25, size: size)
-            crops.append(crop.apply(image))
+            crops.append(halvings == 0 ? crop.apply(image) : crop.scaled(by: 1 / Double(1 << halvings)).apply(image))
             points.append(face ? r.points.map(crop.transform) : [])
             kept.append(frame)
         }
@@ -102,6 +122,7 @@ public struct FaceClip: Sendable {
             let keep = kept.indices.filter { kept[$0] % stride == 0 }
             crops = keep.map { crops[$0] }; points = keep.map { points[$0] }; kept = keep.map { kept[$0] }
             waiting.removeAll { $0.frame % stride != 0 }
+            waitingBytes = waiting.reduce(0) { $0 + $1.image.pixels.count }
         }
 
         /// Frames with a face so far.

@@ -16,6 +16,13 @@ public struct FaceCrop: Sendable {
         self.size = size
     }
 
+    /// The same region in a copy of the frame scaled by `factor`.
+    func scaled(by factor: Double) -> FaceCrop { FaceCrop(x: x * factor, y: y * factor, side: side * factor, size: size) }
+
+    init(x: Double, y: Double, side: Double, size: Int) {
+        self.x = x; self.y = y; self.side = side; self.size = size
+    }
+
     /// A frame point in crop pixels.
     public func transform(_ p: SIMD2<Double>) -> SIMD2<Double> {
         (p - SIMD2(x, y)) * (Double(size) / side)

@@ -55,6 +55,25 @@ struct FaceClipBuilderTests {
         #expect(builder.kept == [0, 2, 4] && clip.frames.map(Self.grey) == [0, 2, 4])
     }
 
+    /// A long stretch without a face: the waiting frames are halved (oldest first) to stay within
+    /// the budget, and their crops still show their own frames, at the first face's box.
+    @Test func framesWaitingForAFaceStayWithinTheBudget() throws {
+        let frameBytes = 64 * 64 * 3, budget = 3 * frameBytes
+        var builder = FaceClip.Builder(size: 32, waitingBudget: budget)
+        for f in 0..<5 {
+            let (image, found) = Self.frame(f)
+            builder.add(image, found: found)
+            #expect(builder.waitingBytes <= budget && builder.waitingBytes == builder.waiting.reduce(0) { $0 + $1.image.pixels.count })
+        }
+        #expect(builder.waiting.map(\.halvings) == [1, 1, 1, 0, 0])
+        for f in 5..<8 { let (image, found) = Self.frame(f); builder.add(image, found: found) }
+        let clip = try builder.finish()
+        #expect(builder.waiting.isEmpty && builder.waitingBytes == 0)
+        #expect(clip.frames.map(Self.grey) == Array(0..<8))
+        let (unbounded, _) = try Self.build(8, limit: nil)
+        #expect(Array(clip.frames[2...]) == Array(unbounded.frames[2...]) && clip.points == unbounded.points)
+    }
+
     /// Tracking a video with a limit (as `predict` and the workbench score one) keeps the crops of
     /// the whole track's evenly spread frames; the description still reads every frame.
     @Test func trackingWithALimitKeepsEvenlySpreadCrops() throws {
