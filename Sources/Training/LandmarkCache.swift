@@ -10,10 +10,10 @@ import TensorCore
 /// safetensors file per clip ([frames, 68, 2] points and a [frames] found mask, F32) in a folder
 /// named by a hash of the face models' identity and the tracker's revision and, in it, one named
 /// after the dataset; each file records its clip's source stamp, so a clip changed in place is
-/// tracked again. The parsing and landmark
-/// renders are drawn from the points on each load, over frames that are decoded for the video
-/// stream anyway: stored, they would take two RGB images per frame of every clip (each epoch
-/// samples other frames), about 300 KB per 224-px frame where the points take 544 bytes.
+/// tracked again. The parsing and landmark renders are drawn from the points on each load, over
+/// frames that are decoded for the video stream anyway: stored, they would take two RGB images
+/// per frame of every clip (each epoch samples other frames), about 300 KB per 224-px frame where
+/// the points take 544 bytes.
 public struct LandmarkCache: Sendable {
     public let folder: String
 

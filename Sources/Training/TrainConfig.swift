@@ -48,7 +48,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// A model checkpoint whose weights start the run instead of the initialisation (fine-tuning,
     /// e.g. full mode from a cached-mode run: the visual adapters it lacks start as the identity).
     public var initialWeights: String?
-    /// Modality dropout: the probability that a training clip loses one modality from the fusion
+    /// Modality dropout: the probability that a training clip loses each modality from the fusion
     /// (FineCLIPERConfig.modalityDropout); nil = none.
     public var modalityDropout: Float?
     /// Fraction of each training class held out for validation (selection = validation).
