@@ -44,8 +44,9 @@ public struct FaceClip: Sendable {
     /// `finish` throws `FaceClipError.noFace` when no frame has a face), keeping only crops (and the whole frames
     /// before the first face, which wait for its box), so a large video is never held in memory.
     /// The waiting frames stay under `waitingBudget` bytes: past it the oldest are kept at half
-    /// size, then a quarter, … (their crops come out blurred; they show no face anyway), so a
-    /// long stretch without a face costs bounded memory however large the frames.
+    /// size, then a quarter, … (their crops, at the first face's box, come out blurred; the
+    /// tracker found no face in them), so a long stretch without a face costs bounded memory
+    /// however large the frames.
     /// With a `limit`, a long one is not either: past that many crops every other one goes and
     /// only every `stride`-th frame is kept from then on, so the crops stay evenly spread over the
     /// whole video (a clip within the limit keeps every frame).
@@ -91,14 +92,18 @@ public struct FaceClip: Sendable {
                 waitingBytes = 0
             }
             guard frame % stride == 0 else { return }
-            if box == nil { wait(image, r, frame: frame) } else { crop(image, r, frame: frame) }
+            if box == nil {
+                waiting.append((image, r, frame, 0))
+                waitingBytes += image.pixels.count
+            } else {
+                crop(image, r, frame: frame)
+            }
             if let limit, crops.count + waiting.count > limit { thin() }
+            fitWaiting()
         }
 
-        mutating func wait(_ image: RGBImage, _ r: FrameLandmarks, frame: Int) {
-            waiting.append((image, r, frame, 0))
-            waitingBytes += image.pixels.count
-            // Halve the least-halved (oldest first) until the frames fit.
+        /// Halves the least-halved waiting frame (the oldest of them) until the frames fit the budget.
+        mutating func fitWaiting() {
             while waitingBytes > waitingBudget,
                   let i = waiting.indices.min(by: { waiting[$0].halvings < waiting[$1].halvings }), waiting[i].image.width >= 16 {
                 let old = waiting[i].image
@@ -130,8 +135,9 @@ public struct FaceClip: Sendable {
 
         /// Hands over the crops made so far, in frame order, and forgets them: a caller that scores
         /// a long video as it plays keeps only the crops it still needs (`finish` then holds only
-        /// those made since).
+        /// those made since). Only without a limit, whose thinning needs every crop it kept.
         public mutating func takeCrops() -> [(frame: Int, image: RGBImage, points: [SIMD2<Double>])] {
+            precondition(limit == nil, "a builder with a limit keeps its crops until it finishes")
             let taken = kept.indices.map { (frame: kept[$0], image: crops[$0], points: points[$0]) }
             crops.removeAll(); points.removeAll(); kept.removeAll()
             return taken

@@ -96,8 +96,9 @@ public struct FineCLIPERConfig: Codable, Equatable, Sendable {
     public var contrastiveWeight: Float = 1
     public var contrastiveTemperature: Float = 0.01
     /// Modality dropout in training: each clip loses each modality from the fusion with this
-    /// probability (never all of them), so every stream must score the clip by itself and the
-    /// fused score does not hang on one of them. nil (the default, not written) = none.
+    /// probability r (never all of them: a clip that would keeps every one, so each goes with
+    /// r − rᵐ), so every stream must score the clip by itself and the fused score does not hang on
+    /// one of them. nil (the default, not written) = none.
     public var modalityDropout: Float? = nil
 
     public init(clip: CLIPConfig, variant: Variant, classNames: [String]) {
@@ -139,6 +140,9 @@ public struct FineCLIPERConfig: Codable, Equatable, Sendable {
         }
         if !adaptiveFusion && !(fixedVideoWeight > 0 && fixedVideoWeight <= 1) { return "the fixed video weight must be in (0, 1]" }
         if let r = modalityDropout, !(r >= 0 && r < 1) { return "modality dropout must be in [0, 1)" }
+        if (modalityDropout ?? 0) > 0 && !adaptiveFusion && fixedVideoWeight == 1 {
+            return "modality dropout needs every modality in the fusion (a fixed video weight below 1)"
+        }
         return nil
     }
 }

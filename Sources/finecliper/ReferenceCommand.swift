@@ -35,7 +35,7 @@ struct ReferenceCommand: ParsableCommand {
 
     func validate() throws {
         guard (0...1).contains(minConfidence) else { throw ValidationError("--min-confidence must be between 0 and 1") }
-        guard segment > 0, hop > 0, segment.isFinite, hop.isFinite else { throw ValidationError("--segment and --hop must be positive") }
+        guard segment > 0, hop > 0, segment <= 3600, hop <= 3600 else { throw ValidationError("--segment and --hop must be between 0 and 3600 seconds") }
         guard (8...1000).contains(width) else { throw ValidationError("--width must be between 8 and 1000") }
     }
 

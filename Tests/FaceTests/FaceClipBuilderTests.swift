@@ -71,7 +71,24 @@ struct FaceClipBuilderTests {
         #expect(builder.waiting.isEmpty && builder.waitingBytes == 0)
         #expect(clip.frames.map(Self.grey) == Array(0..<8))
         let (unbounded, _) = try Self.build(8, limit: nil)
-        #expect(Array(clip.frames[2...]) == Array(unbounded.frames[2...]) && clip.points == unbounded.points)
+        #expect(Array(clip.frames[3...]) == Array(unbounded.frames[3...]) && clip.points == unbounded.points)
+
+        // On a ramp (whose crops differ wherever they are cut) a halved frame's crop is the full
+        // frame's crop, blurred: the box is scaled with the frame.
+        let values: [UInt8] = (0..<(64 * 64 * 3)).map { (i: Int) -> UInt8 in UInt8(i / 3 % 64 * 4) }
+        let ramp = RGBImage(width: 64, height: 64, pixels: values)
+        func crops(budget: Int) throws -> [RGBImage] {
+            var b = FaceClip.Builder(size: 32, waitingBudget: budget)
+            for f in 0..<6 { b.add(ramp, found: Self.frame(f).1) }
+            return try b.finish().frames
+        }
+        let blurred = try crops(budget: 3 * frameBytes), sharp = try crops(budget: .max)
+        for f in 0..<3 {
+            let differences: [Int] = zip(blurred[f].pixels, sharp[f].pixels).map { (a: UInt8, b: UInt8) -> Int in abs(Int(a) - Int(b)) }
+            let error = differences.reduce(0, +) / differences.count
+            #expect(error <= 3, "frame \(f): mean error \(error)")
+        }
+        #expect(Array(blurred[3...]) == Array(sharp[3...]))
     }
 
     /// Tracking a video with a limit (as `predict` and the workbench score one) keeps the crops of

@@ -170,6 +170,10 @@ import TensorCore
         let losses = try (1...4).map { try dropping.forward(batch, prompts: prompts, mode: .train(seed: $0)).output.loss! }
         #expect(try dropping.forward(batch, prompts: prompts, mode: .train(seed: 1)).output.loss == losses[0])
         #expect(losses.contains { $0 != eval.loss! })
+        // A fusion that weighs only the video cannot lose it.
+        var videoOnly = Parity.config()
+        videoOnly.modalityDropout = 0.3; videoOnly.adaptiveFusion = false; videoOnly.fixedVideoWeight = 1
+        #expect(videoOnly.validate()?.contains("modality dropout") == true)
         // A clip that would lose every modality keeps them all.
         #expect(try everything.forward(batch, prompts: prompts, mode: .train(seed: 1)).output.loss == eval.loss)
 
