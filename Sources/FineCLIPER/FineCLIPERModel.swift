@@ -296,23 +296,6 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
         return pass
     }
 
-    /// Modality dropout's mask, [clips, width, modalities]: 0 where a clip's modality is dropped.
-    /// Each (clip, modality) is drawn from the step's seed and the clip's place in the whole batch,
-    /// like drop-path, so shards and reruns agree; a clip that would lose every modality keeps all.
-    func modalityMask(rate: Float, seed: UInt64, firstClip: Int, clips: Int, modalities: [Modality], width: Int) -> Tensor {
-        let draw = DropPath(rate: rate, seed: seed)
-        let m = modalities.count
-        var mask = Tensor(zeros: [clips, width, m])
-        mask.withUnsafeMutableBufferPointer { out in
-            for c in 0..<clips {
-                var kept = modalities.map { draw.keeps(site: "fusion." + $0.rawValue, row: firstClip + c) }
-                if !kept.contains(true) { kept = Array(repeating: true, count: m) }
-                for i in 0..<width { for j in 0..<m where kept[j] { out[(c * width + i) * m + j] = 1 } }
-            }
-        }
-        return mask
-    }
-
     /// The classes' positive and negative prompts through the text tower with their adapters,
     /// L2-normalised: the same for every clip of a batch.
     public func encodePrompts(_ prompts: ClassPrompts, tape t: Tape, mode: ForwardMode) throws -> EncodedPrompts {
@@ -338,35 +321,6 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
         for ids in sequences where !ids.allSatisfy({ $0 >= 0 && $0 < config.clip.text.vocabSize }) {
             throw ModelError.badInput("a token id is outside the text tower's vocabulary of \(config.clip.text.vocabSize)")
         }
-    }
-
-    /// Live scores: for each frame t, every visual stream's temporal model on the frames of a
-    /// causal window ending at t, fused with the same weights (the description, when the variant
-    /// has one, enters as it is), scored like the clip. [clip][frame][class].
-    func windowProbabilities(_ streams: [(VisualStream, Tensor)], embeddings: [(Modality, Tensor)], weights: Tensor,
-                             positive: Tensor, negative: Tensor, window: Int) -> [[[Float]]] {
-        guard let first = streams.first?.1 else { return [] }
-        let (b, frames, p) = (first.shape[0], first.shape[1], first.shape[2])
-        let t = Tape(recording: false)
-        var out = Array(repeating: [[Float]](), count: b)
-        for end in 0..<frames {
-            let start = max(0, end - window + 1)
-            var parts: [Tensor] = []
-            for (modality, e) in embeddings {
-                if let (s, perFrame) = streams.first(where: { $0.0.rawValue == modality.rawValue }) {
-                    let slice = TensorCore.slice(perFrame, axis: 1, start..<(end + 1))
-                    let pooled = temporal(s).map { $0(t.constant(slice), tape: t).value } ?? TensorCore.mean(slice, axis: 1)
-                    parts.append(l2Normalize(pooled).reshaped([b, p, 1]))
-                } else {
-                    parts.append(e.reshaped([b, p, 1]))
-                }
-            }
-            let fused = l2Normalize(TensorCore.matmul(concat(parts, axis: 2), weights).reshaped([b, p]))
-            let scores = (matmul(fused, positive, transposeB: true) - matmul(fused, negative, transposeB: true)) * (1 / config.temperature)
-            let probs = softmax(scores)
-            for i in 0..<b { out[i].append(probs.row(i).scalars) }
-        }
-        return out
     }
 
     /// Symmetric InfoNCE over the batch: clip i's video embedding should match description i.
