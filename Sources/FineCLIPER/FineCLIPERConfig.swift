@@ -100,6 +100,14 @@ public struct FineCLIPERConfig: Codable, Equatable, Sendable {
     /// r − rᵐ), so every stream must score the clip by itself and the fused score does not hang on
     /// one of them. nil (the default, not written) = none.
     public var modalityDropout: Float? = nil
+    /// What the landmark stream reads (`LandmarkInput`); nil (the default, not written) = the
+    /// paper's drawing through the frozen CLIP.
+    public var landmarkInput: LandmarkInput? = nil
+    /// Width of the point encoder's hidden layer (landmark input `points`).
+    public static let pointHidden = 256
+
+    /// The landmark stream reads points (and has no vision adapters).
+    public var readsLandmarkPoints: Bool { landmarkInput == .points && variant.streams.contains(.landmarks) }
 
     public init(clip: CLIPConfig, variant: Variant, classNames: [String]) {
         self.clip = clip
@@ -142,6 +150,9 @@ public struct FineCLIPERConfig: Codable, Equatable, Sendable {
         if let r = modalityDropout, !(r >= 0 && r < 1) { return "modality dropout must be in [0, 1)" }
         if (modalityDropout ?? 0) > 0 && !adaptiveFusion && fixedVideoWeight == 1 {
             return "modality dropout needs every modality in the fusion (a fixed video weight below 1)"
+        }
+        if landmarkInput == .points && !variant.streams.contains(.landmarks) {
+            return "landmark points need a variant with the landmark stream (mid or all)"
         }
         return nil
     }

@@ -22,6 +22,8 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
     public let videoTemporal: TemporalTransformer?
     public let parsingTemporal: TemporalTransformer?
     public let landmarkTemporal: TemporalTransformer?
+    /// The landmark stream's encoder when it reads points instead of images.
+    public let landmarkPoints: PointEncoder?
     /// Learnable fusion logits, one per modality of the variant (softmax → weights).
     public let fusionLogits: Parameter?
 
@@ -39,23 +41,26 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
         func visual(_ name: String, _ layers: [Int]) -> AdapterSet {
             AdapterSet(root("adapters")(name), depth: v.layers, layers: layers, width: v.width, ratio: a.ratio, scale: a.scale)
         }
+        var landmarks: AdapterSet? = nil
         if a.visualAdaptersOff {
-            videoAdapters = nil; parsingAdapters = nil; landmarkAdapters = nil
+            videoAdapters = nil; parsingAdapters = nil
         } else {
             let video = visual("video", config.videoLayers)
             videoAdapters = video
             if !streams.contains(.parsing) {
-                parsingAdapters = nil; landmarkAdapters = nil
+                parsingAdapters = nil
             } else if a.shareAllVisual {
-                parsingAdapters = video; landmarkAdapters = video
+                parsingAdapters = video; landmarks = video
             } else if a.shareMiddle {
                 let middle = visual("middle", config.middleLayers)
-                parsingAdapters = middle; landmarkAdapters = middle
+                parsingAdapters = middle; landmarks = middle
             } else {
                 parsingAdapters = visual("parsing", config.middleLayers)
-                landmarkAdapters = visual("landmarks", config.middleLayers)
+                landmarks = config.readsLandmarkPoints ? nil : visual("landmarks", config.middleLayers)
             }
         }
+        // A landmark stream that reads points has no images to adapt.
+        landmarkAdapters = config.readsLandmarkPoints ? nil : landmarks
         func text(_ name: String, _ layers: [Int], parallel: Bool) -> AdapterSet {
             AdapterSet(root("adapters")(name), depth: txt.layers, layers: layers, width: txt.width, ratio: a.ratio, scale: a.scale, parallel: parallel)
         }
@@ -69,6 +74,8 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
         videoTemporal = temporal(.video)
         parsingTemporal = temporal(.parsing)
         landmarkTemporal = temporal(.landmarks)
+        landmarkPoints = config.readsLandmarkPoints
+            ? PointEncoder(root("landmark_points"), hidden: FineCLIPERConfig.pointHidden, out: config.clip.projectionDim) : nil
         let m = config.variant.modalities.count
         fusionLogits = config.adaptiveFusion && m > 1 ? root.parameter("fusion.logits", [m], trainable: true) : nil
     }
@@ -80,6 +87,7 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
             set?.initialize(seed: seed)
         }
         for t in [videoTemporal, parsingTemporal, landmarkTemporal] { t?.initialize(seed: seed) }
+        landmarkPoints?.initialize(seed: seed)
         if let fusionLogits { fusionLogits.value = Tensor(zeros: fusionLogits.shape) }
     }
 
@@ -138,6 +146,7 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
         add("video temporal", videoTemporal)
         add("parsing temporal", parsingTemporal)
         add("landmark temporal", landmarkTemporal)
+        add("landmark points", landmarkPoints)
         if let fusionLogits { groups.append(("fusion", [fusionLogits])) }
         return groups
     }
@@ -153,7 +162,8 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
             if !ps.isEmpty { groups.append(ParameterGroup(name: name, ps, learningRate: rate, weightDecay: weightDecay)) }
         }
         group("adapters", { $0.hasSuffix("adapters") }, rate: adapterRate)
-        group("temporal", { $0.hasSuffix("temporal") }, rate: temporalRate)
+        // The point encoder starts from scratch like the temporal models, at their rate.
+        group("temporal", { $0.hasSuffix("temporal") || $0 == "landmark points" }, rate: temporalRate)
         group("fusion", { $0 == "fusion" }, rate: fusionRate)
         return groups
     }
@@ -197,7 +207,17 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
         for s in config.variant.streams {
             guard let input = batch.streams[s] else { throw ModelError.badInput("the \(config.variant.rawValue) variant needs the \(s.rawValue) stream") }
             let perFrame: Variable
+            if s == .landmarks, config.readsLandmarkPoints != input.isPoints {
+                throw ModelError.badInput(config.readsLandmarkPoints ? "this model's landmark stream reads points, not images or features"
+                                                                     : "landmark points need a model whose landmark input is points")
+            }
             switch input {
+            case let .points(points):
+                guard let encoder = landmarkPoints else { throw ModelError.badInput("only the landmark stream reads points") }
+                guard points.shape == [b, frames, LandmarkPoints.width] else {
+                    throw ModelError.badInput("landmark points are \(points.shape), expected [\(b), \(frames), \(LandmarkPoints.width)]")
+                }
+                perFrame = encoder(t.constant(points), tape: t)
             case let .images(images):
                 let size = config.clip.vision.imageSize
                 guard images.shape == [b * frames, 3, size, size] else {

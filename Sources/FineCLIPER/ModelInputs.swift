@@ -1,13 +1,19 @@
 import CLIP
 import TensorCore
 
-/// One visual stream of a batch: images for the full model, or the frozen CLIP's per-frame
-/// embeddings (the trainer's cached mode; only valid with the visual adapters off).
+/// One visual stream of a batch: images for the full model, the frozen CLIP's per-frame
+/// embeddings (the trainer's cached mode; only valid with the visual adapters off), or a landmark
+/// stream's points.
 public enum StreamInput: Sendable {
     /// [B·T, 3, S, S], clip-major (all frames of clip 0, then clip 1, …).
     case images(Tensor)
     /// [B, T, P], projected frame embeddings.
     case features(Tensor)
+    /// [B, T, 272], `LandmarkPoints.features` of each clip (the landmark stream of a model whose
+    /// landmark input is `points`).
+    case points(Tensor)
+
+    var isPoints: Bool { if case .points = self { return true } else { return false } }
 }
 
 /// What the model reads for B clips of T frames each.
@@ -35,6 +41,7 @@ public struct ClipBatch: Sendable {
             switch input {
             case let .images(x): one[s] = .images(x.rows((i * frames)..<((i + 1) * frames)))
             case let .features(x): one[s] = .features(x.rows(i..<(i + 1)))
+            case let .points(x): one[s] = .points(x.rows(i..<(i + 1)))
             }
         }
         return ClipBatch(clips: 1, frames: frames, streams: one, descriptions: descriptions.isEmpty ? [] : [descriptions[i]],

@@ -12,6 +12,8 @@ public struct LoadedClip: Sendable {
     public var label: Int
     public var streams: [VisualStream: [RGBImage]]
     public var description: [Int]
+    /// The landmark stream's `LandmarkPoints` rows [T, 272], when it reads points.
+    public var points: Tensor? = nil
 }
 
 /// Reads a clip's frames with DFER-CLIP's sampling (random segments in training, segment centres
@@ -33,14 +35,22 @@ public struct ClipLoader: Sendable {
     /// Clips missing from `descriptions` are described by the motion describer from their whole
     /// track, as `predict` describes any video (for variants that read descriptions).
     let describeMissing: Bool
+    /// The landmark stream reads points (`LandmarkPoints`): no drawing, and no augmentation (the
+    /// rows do not depend on crop or scale). They come from the face pipeline even where the
+    /// dataset has landmarks files (which the parsing stream still draws from), as they do for any
+    /// video given to `predict`: another annotator's points (the generator's exact ones, say) sit a
+    /// few pixels off the tracker's in their own way, which a drawing at the CLIP's size hides but
+    /// the coordinates do not.
+    let landmarkPoints: Bool
     let tokenize: @Sendable (String) -> [Int]
 
     public init(streams: [VisualStream], size: Int, frames: Int, augmentation: ClipAugmentation?, datasetRoot: String,
                 descriptions: DescriptionStore?, faceModels: FaceModels?, landmarkCache: LandmarkCache? = nil,
-                describeMissing: Bool = false, tokenize: @escaping @Sendable (String) -> [Int]) {
+                describeMissing: Bool = false, landmarkPoints: Bool = false, tokenize: @escaping @Sendable (String) -> [Int]) {
         self.streams = streams; self.size = size; self.frames = frames; self.augmentation = augmentation
         self.datasetRoot = datasetRoot; self.descriptions = descriptions; self.faceModels = faceModels
-        self.landmarkCache = landmarkCache; self.describeMissing = describeMissing; self.tokenize = tokenize
+        self.landmarkCache = landmarkCache; self.describeMissing = describeMissing; self.landmarkPoints = landmarkPoints
+        self.tokenize = tokenize
     }
 
     /// `generator` drives sampling and augmentation in training; nil means evaluation.
@@ -53,6 +63,7 @@ public struct ClipLoader: Sendable {
         else { indices = FrameSampler.test(frameCount: n, segments: frames) }
         let images = try source.clip(indices)
         var raw: [VisualStream: [RGBImage]] = [.video: images]
+        var pointRows: Tensor? = nil
         if streams.contains(.parsing) || streams.contains(.landmarks) {
             let points = try landmarks(clip, indices: indices, images: images)
             if streams.contains(.parsing) {
@@ -62,7 +73,10 @@ public struct ClipLoader: Sendable {
                     return map.overlay(on: image)
                 }
             }
-            if streams.contains(.landmarks) {
+            if streams.contains(.landmarks) && landmarkPoints {
+                let tracked = faceModels == nil ? points : try landmarks(clip, indices: indices, images: images, fromFile: false)
+                pointRows = LandmarkPoints.features(tracked)
+            } else if streams.contains(.landmarks) {
                 raw[.landmarks] = zip(images, points).map { image, p in LandmarkRender.dots(on: image, points: p) }
             }
         }
@@ -79,7 +93,7 @@ public struct ClipLoader: Sendable {
             }
         }
         generator = advanced
-        return LoadedClip(id: clip.id, label: clip.label, streams: out, description: tokenize(description(clip)))
+        return LoadedClip(id: clip.id, label: clip.label, streams: out, description: tokenize(description(clip)), points: pointRows)
     }
 
     /// What the clip's frozen features depend on besides the settings: its frames and landmarks files.
@@ -116,10 +130,11 @@ public struct ClipLoader: Sendable {
         return try landmarkCache.points(clip.id, path: clip.path, stamp: FeatureCache.stamp([clip.path]), faceModels: faceModels)
     }
 
-    /// The 68 points of each sampled frame, in that frame's pixels.
-    func landmarks(_ clip: ClipRecord, indices: [Int], images: [RGBImage]) throws -> [[SIMD2<Double>]] {
+    /// The 68 points of each sampled frame, in that frame's pixels: from the dataset's landmarks
+    /// file when it has one (and `fromFile`), else from the face pipeline.
+    func landmarks(_ clip: ClipRecord, indices: [Int], images: [RGBImage], fromFile: Bool = true) throws -> [[SIMD2<Double>]] {
         let csv = datasetRoot + "/landmarks/" + clip.id + ".csv"
-        if let text = try? String(contentsOfFile: csv, encoding: .utf8) {
+        if fromFile, let text = try? String(contentsOfFile: csv, encoding: .utf8) {
             let table = try LandmarksFile(text, path: csv)
             return try indices.map { i in
                 guard let p = table.points[i] else { throw MediaError.sizeMismatch(path: csv, expected: "landmarks for frame \(i)", found: "none") }

@@ -59,6 +59,7 @@ public final class Experiment {
         var modelConfig = FineCLIPERConfig(clip: source.clip.config, variant: config.variant, classNames: nouns)
         modelConfig.adapters.visualAdaptersOff = config.mode == .cached
         modelConfig.modalityDropout = config.modalityDropout
+        modelConfig.landmarkInput = config.landmarkInput
         if config.frames > modelConfig.temporal.maxFrames { modelConfig.temporal.maxFrames = config.frames }
         model = try FineCLIPERModel(config: modelConfig, clip: source.clip)
         model.initialize(seed: config.seed)
@@ -68,7 +69,8 @@ public final class Experiment {
                             augmentation: config.augment ? Self.augmentation(for: splits.name) : nil, datasetRoot: splits.root,
                             descriptions: descriptions, faceModels: faceModels,
                             landmarkCache: faceModels?.fingerprint.map { LandmarkCache(root: cacheRoot, faceModels: $0, dataset: splits.root) },
-                            describeMissing: config.variant.usesDescriptions, tokenize: tokenize)
+                            describeMissing: config.variant.usesDescriptions, landmarkPoints: modelConfig.readsLandmarkPoints,
+                            tokenize: tokenize)
         if config.mode == .cached {
             // Not keyed by the variant's streams: each file holds every stream computed for its clip
             // so far, and a variant adds only those it lacks (an ablation reuses `all`'s frames).
@@ -128,7 +130,10 @@ public final class Experiment {
         let t = config.frames
         var streams: [VisualStream: StreamInput] = [:]
         for s in config.variant.streams {
-            if cache != nil {
+            if s == .landmarks && loader.landmarkPoints {
+                let points = cache != nil ? features.map { $0[s]! } : loaded.map { $0.points! }
+                streams[s] = .points(concat(points.map { $0.reshaped([1, t, -1]) }, axis: 0))
+            } else if cache != nil {
                 streams[s] = .features(concat(features.map { $0[s]!.reshaped([1, t, -1]) }, axis: 0))
             } else {
                 streams[s] = .images(concat(loaded.map { ClipTensor.make($0.streams[s]!, normalize: config.normalize) }, axis: 0))
@@ -139,20 +144,30 @@ public final class Experiment {
     }
 
     /// A clip's frozen frame embeddings per stream, computed once (test-time sampling, no
-    /// augmentation) and kept in the cache beside the streams other variants stored.
+    /// augmentation) and kept in the cache beside the streams other variants stored; a landmark
+    /// stream that reads points keeps its points' rows instead.
     func cachedFeatures(_ clip: ClipRecord, cache: FeatureCache) throws -> [VisualStream: Tensor] {
         let stamp = loader.stamp(clip)
         var stored = cache.load(clip.id, stamp: stamp) ?? [:]
-        let missing = config.variant.streams.filter { stored[$0.rawValue] == nil }
+        let missing = config.variant.streams.filter { stored[cacheName($0)] == nil }
         if !missing.isEmpty {
             var none: SeededGenerator? = nil
             let loaded = try loader.load(clip, generator: &none)
             for s in missing {
-                stored[s.rawValue] = source.clip.encodeImages(ClipTensor.make(loaded.streams[s]!, normalize: config.normalize)).value
+                if s == .landmarks && loader.landmarkPoints {
+                    stored[cacheName(s)] = loaded.points!
+                } else {
+                    stored[s.rawValue] = source.clip.encodeImages(ClipTensor.make(loaded.streams[s]!, normalize: config.normalize)).value
+                }
             }
             try cache.store(clip.id, stored, stamp: stamp)
         }
-        return Dictionary(uniqueKeysWithValues: config.variant.streams.map { ($0, stored[$0.rawValue]!) })
+        return Dictionary(uniqueKeysWithValues: config.variant.streams.map { ($0, stored[cacheName($0)]!) })
+    }
+
+    /// A stream's name in the feature cache: the landmark stream's points are not its CLIP features.
+    func cacheName(_ s: VisualStream) -> String {
+        s == .landmarks && loader.landmarkPoints ? "landmark-points" : s.rawValue
     }
 
     /// Builds the feature cache for `clips` (cached mode); returns how many were computed.
@@ -161,7 +176,7 @@ public final class Experiment {
         guard let cache else { return 0 }
         var computed = 0
         for (i, clip) in clips.enumerated() {
-            if !cache.contains(clip.id, stamp: loader.stamp(clip), streams: config.variant.streams.map(\.rawValue)) {
+            if !cache.contains(clip.id, stamp: loader.stamp(clip), streams: config.variant.streams.map(cacheName)) {
                 do { _ = try cachedFeatures(clip, cache: cache); computed += 1 } catch { onSkip(clip, error) }
             }
             progress?(i + 1, clips.count)

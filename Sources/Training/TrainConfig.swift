@@ -51,6 +51,8 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// Modality dropout: the probability that a training clip loses each modality from the fusion
     /// (FineCLIPERConfig.modalityDropout); nil = none.
     public var modalityDropout: Float?
+    /// What the landmark stream reads (FineCLIPERConfig.landmarkInput); nil = the drawing.
+    public var landmarkInput: LandmarkInput?
     /// Fraction of each training class held out for validation (selection = validation).
     public var validationFraction = 0.1
     public var augment = true
@@ -76,6 +78,9 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         if !(weightDecay >= 0) || !(momentum >= 0 && momentum < 1) { return "weight decay must be ≥ 0 and momentum in [0, 1)" }
         if milestones.contains(where: { $0 < 1 }) { return "milestones are epochs ≥ 1" }
         if let r = modalityDropout, !(r >= 0 && r < 1) { return "modality dropout must be in [0, 1)" }
+        if landmarkInput == .points && !variant.streams.contains(.landmarks) {
+            return "landmark points need a variant with the landmark stream (mid or all)"
+        }
         return nil
     }
 }

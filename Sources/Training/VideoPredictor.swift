@@ -46,6 +46,10 @@ public final class VideoPredictor {
         let size = source.clip.config.vision.imageSize
         var streams: [VisualStream: StreamInput] = [:]
         for s in model.config.variant.streams {
+            if s == .landmarks && model.config.readsLandmarkPoints {
+                streams[s] = .points(LandmarkPoints.features(indices.map { clip.points[$0] }).reshaped([1, indices.count, -1]))
+                continue
+            }
             let images = indices.map { i -> RGBImage in
                 let image = clip.frames[i], p = clip.points[i]
                 switch s {

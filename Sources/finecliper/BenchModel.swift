@@ -44,6 +44,9 @@ struct BenchModel: ParsableCommand {
     @Option(help: "Timed repetitions after one warm-up (the median is reported).")
     var repeats = 1
 
+    @Option(help: "What the landmark stream reads: image or points (the embedded model's; default image).")
+    var landmarkInput: LandmarkInput = .image
+
     @Flag(help: "Print one JSON line.")
     var json = false
 
@@ -66,12 +69,17 @@ struct BenchModel: ParsableCommand {
         clip.fillDeterministic()
         var config = FineCLIPERConfig(clip: backbone.clip, variant: variant, classNames: FineCLIPERConfig.sevenClassNouns)
         config.adapters.dropPath = 0
+        config.landmarkInput = landmarkInput
+        if let problem = config.validate() { throw ValidationError(problem) }
         let model = try FineCLIPERModel(config: config, clip: clip)
         model.fillDeterministic()
         let s = backbone.clip.vision.imageSize
         var streams: [VisualStream: StreamInput] = [:]
-        for stream in variant.streams {
+        for stream in variant.streams where !(stream == .landmarks && config.readsLandmarkPoints) {
             streams[stream] = .images(DeterministicParameters.tensor("bench.\(stream.rawValue)", [clips * frames, 3, s, s], scale: 0.5, offset: 0.5))
+        }
+        if config.readsLandmarkPoints {
+            streams[.landmarks] = .points(DeterministicParameters.tensor("bench.points", [clips, frames, LandmarkPoints.width], scale: 1, offset: 0))
         }
         let context = backbone.clip.text.contextLength
         let batch = ClipBatch(clips: clips, frames: frames, streams: streams,

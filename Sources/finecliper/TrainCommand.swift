@@ -58,6 +58,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Modality dropout: the probability that a training clip loses each stream or its description from the fusion (default 0).")
     var modalityDropout: Float?
 
+    @Option(help: "What the landmark stream reads: image (the drawn points through the CLIP, the paper's) or points (the coordinates through a trained encoder; default image).")
+    var landmarkInput: LandmarkInput?
+
     @Option(name: .customLong("init"), help: ArgumentHelp("Start from this checkpoint's model weights (fine-tuning; e.g. full mode from a cached-mode run, whose missing visual adapters start as the identity).", valueName: "checkpoint"))
     var initialWeights: String?
 
@@ -108,6 +111,7 @@ struct TrainCommand: ParsableCommand {
         if let fusionRate { c.fusionRate = fusionRate }
         if let initialWeights { c.initialWeights = initialWeights }
         if let modalityDropout { c.modalityDropout = modalityDropout }
+        if let landmarkInput { c.landmarkInput = landmarkInput }
         if noAugment { c.augment = false }
         guard !c.data.isEmpty else { throw ValidationError("give --data (or data in the --config file)") }
         guard !c.model.isEmpty else { throw ValidationError("give --model (or model in the --config file)") }
@@ -190,4 +194,5 @@ struct TrainCommand: ParsableCommand {
 
 extension TrainConfig.Mode: ExpressibleByArgument {}
 extension TrainConfig.OptimizerKind: ExpressibleByArgument {}
+extension LandmarkInput: ExpressibleByArgument {}
 extension TrainConfig.Selection: ExpressibleByArgument {}

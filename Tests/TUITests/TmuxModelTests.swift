@@ -43,15 +43,15 @@ extension TmuxTests {
         try keys("e")
         var s = try waitFor(300) { $0.contains("evaluation: UAR") }
         // The shipped model's verdicts on the samples (ModelScreensTests derives them in process).
-        #expect(s.contains("UAR 95.24  WAR 95.24  on 21 clips · 1 wrong"), "\(s)")
+        #expect(s.contains("UAR 85.71  WAR 85.71  on 21 clips · 3 wrong"), "\(s)")
         try keys("/", "w", "r", "o", "n", "g", "Enter")
-        s = try waitFor { $0.contains("· 1 of 21 clips") }
-        #expect(s.contains("synth_00014") && !s.contains("synth_00001 ") && !s.contains("synth_00002 "), "\(s)")
+        s = try waitFor { $0.contains("· 3 of 21 clips") }
+        #expect(["synth_00003", "synth_00013", "synth_00014"].allSatisfy(s.contains) && !s.contains("synth_00001 ") && !s.contains("synth_00002 "), "\(s)")
         try keys("4")
         s = try waitFor { $0.contains("true\\pred") }
         #expect(s.contains("recall"), "\(s)")
-        try keys("j", "j", "j", "j", "j", "j", "Enter")   // fear predicted happy
-        s = try waitFor { $0.contains("/true:fear pred:happy") }
+        try keys("j", "j", "j", "j", "j", "j", "Right", "Right", "Enter")   // fear predicted neutral
+        s = try waitFor { $0.contains("/true:fear pred:neutral") }
         #expect(s.contains("· 1 of 21 clips") && s.contains("synth_00014"), "\(s)")
         try keys("Enter")
         s = try waitFor { $0.contains("synth_00014 · Fear") && $0.contains("scored") }
