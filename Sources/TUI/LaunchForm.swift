@@ -21,6 +21,8 @@ struct LaunchForm {
             Field(name: "model", editor: LineEditor("embedded"), help: "embedded, tiny or a Hugging Face CLIP folder"),
             Field(name: "epochs", editor: LineEditor("10"), help: "epochs"),
             Field(name: "batch", editor: LineEditor("16"), help: "clips per batch"),
+            Field(name: "landmarks", editor: LineEditor("points"),
+                  help: "points (the tracked coordinates, as the embedded model's) or image (their drawing, the paper's); mid and all"),
             Field(name: "run folder", editor: LineEditor(runsFolder + "/run-" + stamp.string(from: now)), help: "created; must not hold a run"),
         ]
     }
@@ -57,7 +59,9 @@ struct LaunchForm {
         guard ["cached", "full"].contains(value("mode")) else { throw Invalid(description: "mode: cached or full") }
         guard let epochs = Int(value("epochs")), epochs >= 1 else { throw Invalid(description: "epochs: a whole number from 1") }
         guard let batch = Int(value("batch")), batch >= 1 else { throw Invalid(description: "batch: a whole number from 1") }
+        guard ["points", "image"].contains(value("landmarks")) else { throw Invalid(description: "landmarks: points or image") }
         r.variant = value("variant"); r.mode = value("mode"); r.model = value("model"); r.epochs = epochs; r.batch = batch
+        r.landmarkInput = value("landmarks")
         return r
     }
 

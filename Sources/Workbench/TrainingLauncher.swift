@@ -10,6 +10,8 @@ public struct TrainingRequest: Sendable, Equatable {
     public var model = "embedded"
     public var epochs = 10
     public var batch = 16
+    /// What the landmark stream reads (mid and all): the embedded model's points, or the drawing.
+    public var landmarkInput = "points"
     public var out: String
 
     public init(data: String, fold: Int? = nil, out: String) { self.data = data; self.fold = fold; self.out = out }
@@ -18,7 +20,7 @@ public struct TrainingRequest: Sendable, Equatable {
     public var arguments: [String] {
         ["train", "--data", data] + (fold.map { ["--fold", String($0)] } ?? []) + [
             "--model", model, "--variant", variant, "--mode", mode, "--epochs", String(epochs), "--batch", String(batch),
-            "--optimizer", "adamw", "--out", out]
+            "--optimizer", "adamw", "--out", out] + (["mid", "all"].contains(variant) ? ["--landmark-input", landmarkInput] : [])
     }
 }
 

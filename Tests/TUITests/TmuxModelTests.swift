@@ -45,7 +45,7 @@ extension TmuxTests {
         // The shipped model's verdicts on the samples (ModelScreensTests derives them in process).
         #expect(s.contains("UAR 85.71  WAR 85.71  on 21 clips · 3 wrong"), "\(s)")
         try keys("/", "w", "r", "o", "n", "g", "Enter")
-        s = try waitFor { $0.contains("· 3 of 21 clips") }
+        s = try waitFor { $0.contains("· 3 of 21 clips") && $0.contains("synth_00003") }  // "wr", typed on the way, matches 3 others
         #expect(["synth_00003", "synth_00013", "synth_00014"].allSatisfy(s.contains) && !s.contains("synth_00001 ") && !s.contains("synth_00002 "), "\(s)")
         try keys("4")
         s = try waitFor { $0.contains("true\\pred") }
@@ -68,8 +68,8 @@ extension TmuxTests {
         _ = try waitFor { $0.contains("synth_00001") }
         try keys("3", "n")
         var s = try waitFor { $0.contains("Launch a training run") }
-        // epochs: 30, batch: 2 (about 90 steps, a few seconds), run folder: a fixed name.
-        try keys("Down", "Down", "Down", "Down", "Down", "BSpace", "BSpace", "3", "0", "Down", "BSpace", "BSpace", "2", "Down", "C-u")
+        // epochs: 30, batch: 2 (about 90 steps, a few seconds), landmarks as given, run folder: a fixed name.
+        try keys("Down", "Down", "Down", "Down", "Down", "BSpace", "BSpace", "3", "0", "Down", "BSpace", "BSpace", "2", "Down", "Down", "C-u")
         try keys("-l", "\(scratch)/runs/short")
         try keys("Enter")
         s = try waitFor { $0.contains("Start training") }
@@ -84,7 +84,7 @@ extension TmuxTests {
         // A second, longer run; the workbench is killed while it trains and the run goes on.
         try keys("Escape", "n")
         _ = try waitFor { $0.contains("Launch a training run") }
-        try keys("Down", "Down", "Down", "Down", "Down", "BSpace", "BSpace", "8", "0", "Down", "BSpace", "BSpace", "2", "Down", "C-u")
+        try keys("Down", "Down", "Down", "Down", "Down", "BSpace", "BSpace", "8", "0", "Down", "BSpace", "BSpace", "2", "Down", "Down", "C-u")
         try keys("-l", "\(scratch)/runs/long")
         try keys("Enter")
         _ = try waitFor { $0.contains("Start training") }
