@@ -12,7 +12,8 @@ public enum LandmarkInput: String, Codable, CaseIterable, Sendable {
 /// points — face outline ends, nose, eye corners — aligned by a similarity onto the first frame's,
 /// which is turned so the eyes lie level one unit apart, centred on those points), then their
 /// movement since the clip's first frames, ×10 (a tenth of the eye distance is a strong
-/// movement). Frames without a face take their nearest face's points; a clip without any is zeros.
+/// movement). Frames without a face take their nearest face's points; a clip without any, or
+/// whose first face has no eye distance or a point that is not finite, is zeros.
 public enum LandmarkPoints {
     /// Values per frame: 68 (x, y) in the face frame, then 68 (x, y) of movement.
     public static let width = 272
@@ -30,6 +31,9 @@ public enum LandmarkPoints {
         let filled = frames.indices.map { i in frames[found.min { abs($0 - i) < abs($1 - i) }!] }
         let reference = filled[0]
         let eyes = mean(reference[42..<48]) - mean(reference[36..<42])
+        guard (eyes * eyes).sum() > 1e-12, filled.allSatisfy({ $0.allSatisfy { $0.x.isFinite && $0.y.isFinite } }) else {
+            return Tensor(shape: [frames.count, width], values: out)
+        }
         let centre = mean(rigid.map { reference[$0] })
         // z ↦ (z − centre)·conj(e)/|e|²: level eyes one unit apart.
         let toFace = Similarity(rotation: SIMD2(eyes.x, -eyes.y) / (eyes * eyes).sum(), from: centre, to: .zero)

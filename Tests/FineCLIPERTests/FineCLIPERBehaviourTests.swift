@@ -52,15 +52,19 @@ import TensorCore
     @Test func finiteDifferencesAgreeWithAdapterTemporalAndFusionGradients() throws {
         let model = try Parity.model()
         let (batch, prompts) = try Parity.batch()
-        let tape = Tape()
-        tape.backward(try model.forward(batch, prompts: prompts, tape: tape).loss!)
-        let probes: [(Parameter, Int)] = [
+        try Self.expectFiniteDifferences(model, batch, prompts, probes: [
             (model.videoAdapters!.serial[1]!.fc1.weight, 5), (model.videoAdapters!.parallel[0]!.fc2.weight, 17),
             (model.positiveAdapters.serial[0]!.fc1.bias!, 2), (model.negativeAdapters!.parallel[1]!.fc2.weight, 40),
             (model.descriptionAdapters!.serial[1]!.fc1.weight, 9),
             (model.videoTemporal!.layers[0].attention.qkv!.weight, 100), (model.parsingTemporal!.classToken, 3),
             (model.landmarkTemporal!.layers[0].feedForward.fc1.weight, 33), (model.fusionLogits!, 1),
-        ]
+        ])
+    }
+
+    /// Backward once, then each probed value's gradient against central differences of the loss.
+    static func expectFiniteDifferences(_ model: FineCLIPERModel, _ batch: ClipBatch, _ prompts: ClassPrompts, probes: [(Parameter, Int)]) throws {
+        let tape = Tape()
+        tape.backward(try model.forward(batch, prompts: prompts, tape: tape).loss!)
         for (p, i) in probes {
             let analytic = p.grad!.scalars[i]
             let original = p.value.scalars[i]
@@ -71,6 +75,7 @@ import TensorCore
             let h: Float = 1e-2 * max(1, abs(original))
             let numeric = (try loss(original + h) - loss(original - h)) / Double(2 * h)
             p.value[flat: i] = original
+            #expect(analytic != 0, "\(p.name)[\(i)] gets no gradient")
             #expect(abs(Double(analytic) - numeric) <= 2e-2 * max(1, abs(numeric)), "\(p.name)[\(i)]: analytic \(analytic), numeric \(numeric)")
         }
     }
