@@ -17,6 +17,8 @@ public enum LandmarkInput: String, Codable, CaseIterable, Sendable {
 public enum LandmarkPoints {
     /// Values per frame: 68 (x, y) in the face frame, then 68 (x, y) of movement.
     public static let width = 272
+    /// Bumped whenever the rows change, so that stored rows (the feature cache) are made again.
+    public static let revision = "points-1"
     static let rigid = [0, 16, 27, 28, 29, 30, 31, 35, 36, 39, 42, 45]
     static let movementScale = 10.0
     /// The movement is measured from the mean of this many first frames.

@@ -165,9 +165,10 @@ public final class Experiment {
         return Dictionary(uniqueKeysWithValues: config.variant.streams.map { ($0, stored[cacheName($0)]!) })
     }
 
-    /// A stream's name in the feature cache: the landmark stream's points are not its CLIP features.
+    /// A stream's name in the feature cache: the landmark stream's points are not its CLIP
+    /// features, and rows of another revision of `LandmarkPoints` are not these.
     func cacheName(_ s: VisualStream) -> String {
-        s == .landmarks && loader.landmarkPoints ? "landmark-points" : s.rawValue
+        s == .landmarks && loader.landmarkPoints ? "landmark-" + LandmarkPoints.revision : s.rawValue
     }
 
     /// Builds the feature cache for `clips` (cached mode); returns how many were computed.
