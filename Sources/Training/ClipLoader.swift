@@ -38,9 +38,9 @@ public struct ClipLoader: Sendable {
     /// The landmark stream reads points (`LandmarkPoints`): no drawing, and no augmentation (the
     /// rows do not depend on crop or scale). They come from the face pipeline even where the
     /// dataset has landmarks files (which the parsing stream still draws from), as they do for any
-    /// video given to `predict`: another annotator's points (the generator's exact ones, say) sit a
-    /// few pixels off the tracker's in their own way, which a drawing at the CLIP's size hides but
-    /// the coordinates do not.
+    /// video given to `predict`, so that training and `eval` see the points the model gets in use:
+    /// coordinates, unlike a drawing at the CLIP's size, show which annotator placed them (the
+    /// generator's exact points are cleaner than any tracker's).
     let landmarkPoints: Bool
     let tokenize: @Sendable (String) -> [Int]
 
