@@ -56,7 +56,7 @@ public final class FineCLIPERModel: Module, @unchecked Sendable {
                 parsingAdapters = middle; landmarks = middle
             } else {
                 parsingAdapters = visual("parsing", config.middleLayers)
-                landmarks = config.readsLandmarkPoints ? nil : visual("landmarks", config.middleLayers)
+                landmarks = visual("landmarks", config.middleLayers)
             }
         }
         // A landmark stream that reads points has no images to adapt.

@@ -38,10 +38,11 @@ public enum LandmarkPoints {
         }
         let centre = mean(rigid.map { reference[$0] })
         // z ↦ (z − centre)·conj(e)/|e|²: level eyes one unit apart.
-        let toFace = Similarity(rotation: SIMD2(eyes.x, -eyes.y) / (eyes * eyes).sum(), from: centre, to: .zero)
+        let e2 = (eyes * eyes).sum()
+        let toFace = PointSimilarity(a: eyes.x / e2, b: -eyes.y / e2, from: centre, to: .zero)
         let shapes = filled.map { points in
-            let onto = Similarity.fit(rigid.map { points[$0] }, onto: rigid.map { reference[$0] })
-            return points.map { toFace(onto($0)) }
+            let onto = PointSimilarity(from: rigid.map { points[$0] }, to: rigid.map { reference[$0] })
+            return points.map { toFace.apply(onto.apply($0)) }
         }
         let n = min(baseFrames, shapes.count)
         let base = (0..<68).map { k in shapes.prefix(n).reduce(SIMD2<Double>.zero) { $0 + $1[k] } / Double(n) }
@@ -57,31 +58,6 @@ public enum LandmarkPoints {
 
     static func mean<C: Collection>(_ points: C) -> SIMD2<Double> where C.Element == SIMD2<Double> {
         points.reduce(.zero, +) / Double(points.count)
-    }
-
-    /// z ↦ r·(z − from) + to, with r a complex number (rotation and scale).
-    struct Similarity {
-        var rotation: SIMD2<Double>
-        var from: SIMD2<Double>
-        var to: SIMD2<Double>
-
-        func callAsFunction(_ z: SIMD2<Double>) -> SIMD2<Double> {
-            let d = z - from
-            return SIMD2(rotation.x * d.x - rotation.y * d.y, rotation.x * d.y + rotation.y * d.x) + to
-        }
-
-        /// The least-squares similarity (no reflection) taking `a` onto `b`: r = Σ conj(a′)·b′ / Σ|a′|²
-        /// over the centred points.
-        static func fit(_ a: [SIMD2<Double>], onto b: [SIMD2<Double>]) -> Similarity {
-            let ma = mean(a), mb = mean(b)
-            var dot = 0.0, cross = 0.0, norm = 0.0
-            for (p, q) in zip(a, b) {
-                let u = p - ma, v = q - mb
-                dot += u.x * v.x + u.y * v.y; cross += u.x * v.y - u.y * v.x; norm += u.x * u.x + u.y * u.y
-            }
-            guard norm > 0 else { return Similarity(rotation: SIMD2(1, 0), from: ma, to: mb) }
-            return Similarity(rotation: SIMD2(dot, cross) / norm, from: ma, to: mb)
-        }
     }
 }
 

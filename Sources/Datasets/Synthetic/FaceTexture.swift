@@ -1,5 +1,6 @@
 import Foundation
 import Media
+import TensorCore
 
 /// A real face to animate: an image and its 68 landmarks (iBUG order, image pixels), found by
 /// the face pipeline in a photo. The texture renderer moves these points with the action units
@@ -36,26 +37,6 @@ public struct FaceTexture: Sendable, Equatable {
     }
 }
 
-/// The least-squares similarity (rotation, uniform scale, translation) taking one point set onto another.
-struct Similarity {
-    let a: Double, b: Double, from: SIMD2<Double>, to: SIMD2<Double>
-
-    init(from p: [SIMD2<Double>], to q: [SIMD2<Double>]) {
-        let mp = p.reduce(SIMD2<Double>(), +) / Double(p.count), mq = q.reduce(SIMD2<Double>(), +) / Double(q.count)
-        var dot = 0.0, cross = 0.0, norm = 0.0
-        for (u, v) in zip(p, q) {
-            let s = u - mp, t = v - mq
-            dot += s.x * t.x + s.y * t.y; cross += s.x * t.y - s.y * t.x; norm += s.x * s.x + s.y * s.y
-        }
-        a = dot / max(norm, 1e-12); b = cross / max(norm, 1e-12); from = mp; to = mq
-    }
-
-    func apply(_ x: SIMD2<Double>) -> SIMD2<Double> {
-        let d = x - from
-        return to + SIMD2(a * d.x - b * d.y, b * d.x + a * d.y)
-    }
-}
-
 extension SyntheticClip {
     /// A frame rendered from a real face: the photo is warped piecewise-affinely so that its 68
     /// landmarks land on this clip's (identity proportions, action units, pose), with the forehead
@@ -70,7 +51,7 @@ extension SyntheticClip {
         let reach = 1.1 * neutral.map { (($0 - centre) * ($0 - centre)).sum().squareRoot() }.max()!
         let ring = (0..<16).map { k in centre + SIMD2(cos(Double(k) * .pi / 8), sin(Double(k) * .pi / 8)) * reach }
         let target = Array(p[0..<77]) + ring
-        let toTexture = Similarity(from: Array(neutral[0..<68]), to: texture.landmarks)
+        let toTexture = PointSimilarity(from: Array(neutral[0..<68]), to: texture.landmarks)
         let source = texture.landmarks + neutral[68..<77].map(toTexture.apply) + ring.map(toTexture.apply)
 
         // Where each output pixel comes from in the photo.
