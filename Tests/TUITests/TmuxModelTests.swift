@@ -25,7 +25,8 @@ extension TmuxTests {
         #expect(first != later, "the frame's probabilities do not change while playing:\n\(first)")
         #expect(s.contains("top class over the clip"))
         try keys("Tab")
-        s = try waitFor { $0.contains("cos(video, positive)") }
+        // Until the whole pane is drawn (a capture can land between its header and its rows).
+        s = try waitFor { $0.contains("cos(video, positive)") && $0.contains("stream     weight") }
         #expect(s.contains("[PN scores]") && s.contains("margin") && s.contains("stream     weight"), "\(s)")
         try keys("Enter")
         s = try waitFor { $0.contains("Prompts of") }
