@@ -83,6 +83,9 @@ public final class Experiment {
 
     }
 
+    /// Mixed into a clip's seed for its points' augmentation draws.
+    static let pointDraws: UInt64 = 0x706f_696e_7473
+
     static func augmentation(for dataset: String) -> ClipAugmentation {
         switch dataset.uppercased() {
         case let n where n.hasPrefix("FERV"): return .ferv39k
@@ -113,6 +116,7 @@ public final class Experiment {
     func makeBatch(_ clips: [ClipRecord], seeds: [UInt64]?) throws -> (batch: ClipBatch, ids: [String])? {
         var loaded: [LoadedClip] = []
         var features: [[VisualStream: Tensor]] = []
+        var keptSeeds: [UInt64] = []
         for (i, clip) in clips.enumerated() {
             do {
                 if let cache {
@@ -122,6 +126,7 @@ public final class Experiment {
                     var g: SeededGenerator? = seeds.map { SeededGenerator(seed: $0[i]) }
                     loaded.append(try loader.load(clip, generator: &g))
                 }
+                if let seeds { keptSeeds.append(seeds[i]) }
             } catch {
                 onSkip(clip, error)
             }
@@ -131,7 +136,14 @@ public final class Experiment {
         var streams: [VisualStream: StreamInput] = [:]
         for s in config.variant.streams {
             if s == .landmarks && loader.landmarkPoints {
-                let points = cache != nil ? features.map { $0[s]! } : loaded.map { $0.points! }
+                var points = cache != nil ? features.map { $0[s]! } : loaded.map { $0.points! }
+                if let augmentation = config.pointAugmentation, config.augment, seeds != nil {
+                    // Draws of their own, so that the frames' sampling and augmentation stay as without.
+                    points = points.indices.map { i in
+                        var g = SeededGenerator(seed: splitMix64(keptSeeds[i] ^ Self.pointDraws))
+                        return augmentation.apply(points[i], using: &g)
+                    }
+                }
                 streams[s] = .points(concat(points.map { $0.reshaped([1, t, -1]) }, axis: 0))
             } else if cache != nil {
                 streams[s] = .features(concat(features.map { $0[s]!.reshaped([1, t, -1]) }, axis: 0))

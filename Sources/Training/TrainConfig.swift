@@ -53,6 +53,9 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var modalityDropout: Float?
     /// What the landmark stream reads (FineCLIPERConfig.landmarkInput); nil = the drawing.
     public var landmarkInput: LandmarkInput?
+    /// Variation of the landmark points' rows in training (`PointAugmentation`; with points
+    /// only, and only where `augment` is on); nil = none.
+    public var pointAugmentation: PointAugmentation?
     /// Fraction of each training class held out for validation (selection = validation).
     public var validationFraction = 0.1
     public var augment = true
@@ -80,6 +83,10 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         if let r = modalityDropout, !(r >= 0 && r < 1) { return "modality dropout must be in [0, 1)" }
         if landmarkInput == .points && !variant.streams.contains(.landmarks) {
             return "landmark points need a variant with the landmark stream (mid or all)"
+        }
+        if let a = pointAugmentation {
+            if landmarkInput != .points { return "point augmentation needs the landmark stream to read points" }
+            if let problem = a.validate() { return problem }
         }
         return nil
     }

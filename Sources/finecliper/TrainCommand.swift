@@ -61,6 +61,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "What the landmark stream reads: image (the drawn points through the CLIP, the paper's) or points (the coordinates through a trained encoder; default image).")
     var landmarkInput: LandmarkInput?
 
+    @Flag(help: "Vary the landmark points in training (with --landmark-input points): mirror images and faces of another build (PointAugmentation).")
+    var pointAugmentation = false
+
     @Option(name: .customLong("init"), help: ArgumentHelp("Start from this checkpoint's model weights (fine-tuning; e.g. full mode from a cached-mode run, whose missing visual adapters start as the identity).", valueName: "checkpoint"))
     var initialWeights: String?
 
@@ -112,6 +115,7 @@ struct TrainCommand: ParsableCommand {
         if let initialWeights { c.initialWeights = initialWeights }
         if let modalityDropout { c.modalityDropout = modalityDropout }
         if let landmarkInput { c.landmarkInput = landmarkInput }
+        if pointAugmentation { c.pointAugmentation = PointAugmentation() }
         if noAugment { c.augment = false }
         guard !c.data.isEmpty else { throw ValidationError("give --data (or data in the --config file)") }
         guard !c.model.isEmpty else { throw ValidationError("give --model (or model in the --config file)") }

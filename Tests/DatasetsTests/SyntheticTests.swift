@@ -19,7 +19,7 @@ import TestSupport
         var g = SeededGenerator(seed: 5)
         let p = SyntheticIdentity(using: &g).neutralShape()
         for i in 0..<68 {
-            let m = ActionUnit.mirror[i]
+            let m = IBUG68.mirror[i]
             #expect(abs(p[i].x + p[m].x) < 1e-9 && abs(p[i].y - p[m].y) < 1e-9, "landmark \(i) mirrors \(m)")
         }
         // Image-left features have x < 0; brows above eyes above nose tip above mouth above chin.
@@ -27,7 +27,7 @@ import TestSupport
         let topToBottom: [Double] = [p[19].y, p[37].y, p[33].y, p[51].y, p[57].y, p[8].y]
         #expect(leftToRight == leftToRight.sorted() && topToBottom == topToBottom.sorted())
         #expect(p[17].x < p[21].x && p[48].x < p[54].x)
-        #expect(Set(ActionUnit.mirror).count == 68 && (0..<68).allSatisfy { ActionUnit.mirror[ActionUnit.mirror[$0]] == $0 })
+        #expect(Set(IBUG68.mirror).count == 68 && (0..<68).allSatisfy { IBUG68.mirror[IBUG68.mirror[$0]] == $0 })
     }
 
     /// The measured movement of the landmarks between the first frame and the apex.

@@ -1,4 +1,5 @@
 import ConfigFiles
+import FineCLIPER
 import Foundation
 import Testing
 import TestSupport
@@ -49,6 +50,17 @@ import TestSupport
         #expect(range?.reason == "batch must be 1…4096")
         #expect(try error("modality-dropout = 1\n")?.reason == "modality dropout must be in [0, 1)")
         #expect(try TrainConfig.overlay(try ConfigDocument(text: "modality_dropout = 0.25\n", file: "c.toml"), on: base).modalityDropout == 0.25)
+    }
+
+    @Test func pointAugmentationTakesPartialSettingsAndNeedsPoints() throws {
+        let points = "landmark-input = \"points\"\n"
+        let c = try TrainConfig.overlay(try ConfigDocument(text: points + "point-augmentation = { flip = 0.25 }\n", file: "c.toml"), on: base)
+        #expect(c.pointAugmentation == PointAugmentation(flip: 0.25))
+        func reason(_ text: String) -> String? {
+            do { _ = try TrainConfig.overlay(try ConfigDocument(text: text, file: "c.toml"), on: base); return nil } catch { return error.reason }
+        }
+        #expect(reason("point-augmentation = {}\n") == "point augmentation needs the landmark stream to read points")
+        #expect(reason(points + "point-augmentation = { scale = 0.9 }\n") == "the point shift and scale must be in [0, 0.5]")
     }
 
     @Test func everyFieldIsAKnownKey() {

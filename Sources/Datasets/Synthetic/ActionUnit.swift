@@ -1,3 +1,5 @@
+import TensorCore
+
 /// FACS-style action units that drive the synthetic faces: each moves a set of the 68 iBUG
 /// landmarks by a fixed displacement at full intensity (face units: the jaw spans x = −1…1, y grows
 /// downwards). Image-left and image-right features move as mirror images.
@@ -38,24 +40,11 @@ public enum ActionUnit: Int, CaseIterable, Codable, Sendable {
         var out: [(Int, SIMD2<Double>)] = []
         for (i, dx, dy) in leftMoves where dx != 0 || dy != 0 {
             out.append((i, SIMD2(dx, dy)))
-            let m = ActionUnit.mirror[i]
+            let m = IBUG68.mirror[i]
             if m != i { out.append((m, SIMD2(-dx, dy))) }
         }
         return out
     }
-
-    /// The image-right partner of each iBUG landmark (midline points map to themselves).
-    static let mirror: [Int] = {
-        var m = Array(0..<68)
-        func pair(_ a: [Int], _ b: [Int]) { for (x, y) in zip(a, b) { m[x] = y; m[y] = x } }
-        pair(Array(0...7), Array((9...16).reversed()))
-        pair(Array(17...21), Array((22...26).reversed()))
-        pair([31, 32], [35, 34])
-        pair([36, 37, 38, 39, 40, 41], [45, 44, 43, 42, 47, 46])
-        pair([48, 49, 50, 59, 58], [54, 53, 52, 55, 56])
-        pair([60, 61, 67], [64, 63, 65])
-        return m
-    }()
 
     /// The movement in plain words, with no emotion named (FINECLIPER.md §5.2's refined style).
     public var phrase: String {

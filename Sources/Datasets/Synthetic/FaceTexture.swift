@@ -20,7 +20,7 @@ public struct FaceTexture: Sendable, Equatable {
     public func mirrored() -> FaceTexture {
         let w = Double(image.width)
         return FaceTexture(name: name + "~mirror", image: image.flippedHorizontally(),
-                           landmarks: (0..<68).map { SIMD2(w - landmarks[ActionUnit.mirror[$0]].x, landmarks[ActionUnit.mirror[$0]].y) })
+                           landmarks: (0..<68).map { SIMD2(w - landmarks[IBUG68.mirror[$0]].x, landmarks[IBUG68.mirror[$0]].y) })
     }
 
     /// Bilinear sample at a point in pixel-centre coordinates, clamped to the image.

@@ -65,7 +65,7 @@ public struct SyntheticIdentity: Codable, Equatable, Sendable {
         let (cx, w, h) = (-eyeSpacing, eyeWidth, eyeHeight)
         let ring: [(Double, Double)] = [(-w, 0), (-w / 3, -h), (w / 3, -h * 0.95), (w, 0.01), (w / 3, h * 0.8), (-w / 3, h * 0.85)]
         for (k, (dx, dy)) in ring.enumerated() { p[36 + k] = SIMD3(cx + dx, eyeY + dy, depth(cx) - 0.05) }
-        for i in 36...41 { p[ActionUnit.mirror[i]] = SIMD3(-p[i].x, p[i].y, p[i].z) }
+        for i in 36...41 { p[IBUG68.mirror[i]] = SIMD3(-p[i].x, p[i].y, p[i].z) }
         for k in 0..<4 { p[27 + k] = SIMD3(0, eyeY + 0.04 + Double(k) * noseLength / 3.3, 0.62 + 0.1 * Double(k)) }
         let nostrilY = p[30].y + 0.07
         for k in 0..<5 {
