@@ -41,7 +41,7 @@ public struct PointAugmentation: Codable, Equatable, Sendable {
         var v = rows.scalars
         guard v.contains(where: { $0 != 0 }) else { return rows }
         if Double(g.nextUnit()) < flip { v = Self.mirrored(v) }
-        let half = 136
+        let half = LandmarkPoints.width / 2
         for part in IBUG68.parts {
             let d = SIMD2(g.normal(std: Float(shift)), g.normal(std: Float(shift)))
             let s = 1 + g.normal(std: Float(scale))
@@ -67,7 +67,7 @@ public struct PointAugmentation: Codable, Equatable, Sendable {
     static func mirrored(_ v: [Float]) -> [Float] {
         var out = v
         for row in stride(from: 0, to: v.count, by: LandmarkPoints.width) {
-            for half in [0, 136] {
+            for half in [0, LandmarkPoints.width / 2] {
                 for k in 0..<68 {
                     let m = row + half + 2 * IBUG68.mirror[k]
                     out[row + half + 2 * k] = -v[m]; out[row + half + 2 * k + 1] = v[m + 1]

@@ -13,8 +13,9 @@ import TensorCore
         .deletingLastPathComponent().appendingPathComponent("assets/bpe_simple_vocab_16e6.txt").path
 
     /// 16 training and 4 test clips per class, 8 frames of 64×64, with landmarks and descriptions.
+    static let scratch = Scratch()
     static let dataset: String = {
-        let root = NSTemporaryDirectory() + "finecliper-train-data-\(getpid())"
+        let root = scratch.path("data")
         var c = SyntheticConfig()
         c.seed = 5; c.trainPerClass = 16; c.testPerClass = 4; c.frames = 8; c.size = 64
         try! SyntheticDataset.write(c, to: root, replace: true)
@@ -146,6 +147,26 @@ import TensorCore
         let fromLow = try low.cachedFeatures(clips[0], cache: try #require(low.cache))
         let fromMid = try mid.cachedFeatures(clips[0], cache: try #require(mid.cache))
         #expect(fromLow.count == 1 && fromMid.count == 3 && fromLow[.video] == fromMid[.video])
+    }
+
+    /// The landmark points' variation reaches training batches only, by draws keyed to each
+    /// clip's seed (so a clip's draw does not depend on its batch), and only with augmentation on.
+    @Test func pointAugmentationVariesTrainingBatchesOnly() throws {
+        let scratch = Scratch()
+        var config = Self.config(epochs: 1)
+        config.mode = .cached; config.variant = .mid; config.landmarkInput = .points
+        config.pointAugmentation = PointAugmentation()
+        func rows(_ config: TrainConfig, _ seeds: [UInt64]?) throws -> [Tensor] {
+            let e = try Experiment(config: config, bpeFile: Self.bpe, faceModels: nil, cacheRoot: scratch.path("cache"))
+            let batch = try #require(try e.makeBatch(Array(e.train.prefix(3)), seeds: seeds)).batch
+            guard case .points(let t)? = batch.streams[.landmarks] else { Issue.record("no point rows"); return [] }
+            return (0..<3).map { slice(t, axis: 0, $0..<($0 + 1)) }
+        }
+        let plain = try rows(config, nil), a = try rows(config, [1, 2, 3]), b = try rows(config, [7, 2, 3])
+        #expect(a == (try rows(config, [1, 2, 3])))
+        #expect(zip(a, plain).allSatisfy { $0 != $1 } && a[0] != b[0] && a[1...] == b[1...])
+        config.augment = false
+        #expect(try rows(config, [1, 2, 3]) == plain)
     }
 
     /// Generated sets reuse clip ids (synth_00001, …): another dataset's clip, or a clip
