@@ -22,7 +22,7 @@ struct LaunchForm {
             Field(name: "epochs", editor: LineEditor("10"), help: "epochs"),
             Field(name: "batch", editor: LineEditor("16"), help: "clips per batch"),
             Field(name: "landmarks", editor: LineEditor("points"),
-                  help: "points (the tracked coordinates, as the embedded model's) or image (their drawing, the paper's); mid and all"),
+                  help: "points (the tracked coordinates, varied in training, as the embedded model's) or image (their drawing, the paper's); mid and all"),
             Field(name: "run folder", editor: LineEditor(runsFolder + "/run-" + stamp.string(from: now)), help: "created; must not hold a run"),
         ]
     }

@@ -10,7 +10,8 @@ public struct TrainingRequest: Sendable, Equatable {
     public var model = "embedded"
     public var epochs = 10
     public var batch = 16
-    /// What the landmark stream reads (mid and all): the embedded model's points, or the drawing.
+    /// What the landmark stream reads (mid and all): the embedded model's points (varied in
+    /// training, as its recipe does), or the drawing.
     public var landmarkInput = "points"
     public var out: String
 
@@ -20,7 +21,12 @@ public struct TrainingRequest: Sendable, Equatable {
     public var arguments: [String] {
         ["train", "--data", data] + (fold.map { ["--fold", String($0)] } ?? []) + [
             "--model", model, "--variant", variant, "--mode", mode, "--epochs", String(epochs), "--batch", String(batch),
-            "--optimizer", "adamw", "--out", out] + (["mid", "all"].contains(variant) ? ["--landmark-input", landmarkInput] : [])
+            "--optimizer", "adamw", "--out", out] + landmarkArguments
+    }
+
+    var landmarkArguments: [String] {
+        guard ["mid", "all"].contains(variant) else { return [] }
+        return ["--landmark-input", landmarkInput] + (landmarkInput == "points" ? ["--point-augmentation"] : [])
     }
 }
 

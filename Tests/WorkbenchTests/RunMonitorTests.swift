@@ -86,7 +86,7 @@ import Training
         var r = TrainingRequest(data: "samples", fold: 2, out: "runs/x")
         r.epochs = 3; r.batch = 4; r.variant = "mid"
         #expect(r.arguments == ["train", "--data", "samples", "--fold", "2", "--model", "embedded", "--variant", "mid", "--mode", "cached",
-                                "--epochs", "3", "--batch", "4", "--optimizer", "adamw", "--out", "runs/x", "--landmark-input", "points"])
+                                "--epochs", "3", "--batch", "4", "--optimizer", "adamw", "--out", "runs/x", "--landmark-input", "points", "--point-augmentation"])
         // The landmark input only where the variant has a landmark stream.
         r.landmarkInput = "image"
         #expect(r.arguments.suffix(2) == ["--landmark-input", "image"])
