@@ -115,7 +115,7 @@ struct TrainCommand: ParsableCommand {
         if let initialWeights { c.initialWeights = initialWeights }
         if let modalityDropout { c.modalityDropout = modalityDropout }
         if let landmarkInput { c.landmarkInput = landmarkInput }
-        if pointAugmentation { c.pointAugmentation = PointAugmentation() }
+        if pointAugmentation && c.pointAugmentation == nil { c.pointAugmentation = PointAugmentation() }
         if noAugment { c.augment = false }
         guard !c.data.isEmpty else { throw ValidationError("give --data (or data in the --config file)") }
         guard !c.model.isEmpty else { throw ValidationError("give --model (or model in the --config file)") }
