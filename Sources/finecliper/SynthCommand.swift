@@ -49,6 +49,9 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Share of happy clips (0–1) that laugh: the jaw drops with the smile.")
     var laughing = 0.0
 
+    @Option(help: "Share of clips (0–1) whose expression is already under way (at half its apex or more) at the first frame, as in clips cut from longer videos.")
+    var held = 0.0
+
     @Flag(help: "Replace OUT if it exists.")
     var replace = false
 
@@ -61,13 +64,14 @@ struct SynthCommand: ParsableCommand {
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1…100") }
         guard (0...1).contains(realFaces) else { throw ValidationError("--real-faces must be between 0 and 1") }
         guard (0...1).contains(laughing) else { throw ValidationError("--laughing must be between 0 and 1") }
+        guard (0...1).contains(held) else { throw ValidationError("--held must be between 0 and 1") }
     }
 
     func run() throws {
         var config = SyntheticConfig()
         config.seed = seed; config.trainPerClass = trainPerClass; config.testPerClass = testPerClass
         config.frames = frames; config.size = size; config.jpegQuality = quality; config.parsingMaps = parsing; config.faceCrops = faceCrops; config.hard = hard
-        config.laughing = laughing
+        config.laughing = laughing; config.held = held
         let textures = realFaces > 0 ? try RealFaceTextures.load() : []
         if realFaces > 0 {
             guard textures.count >= 4 else { throw CommandError("only \(textures.count) real face textures were found; run scripts/setup", kind: .missingInput) }

@@ -177,6 +177,36 @@ import TestSupport
         #expect(!written.contains("laughing") && reread.laughing == 0)
     }
 
+    /// A held clip begins at half its apex or more and still reaches it; only its timing changes,
+    /// the same clips each time, about the share asked for, and the share is kept in synth.json.
+    @Test func heldClipsBeginMidExpression() throws {
+        let plain = (0..<200).map { n in SyntheticClip(id: "h", label: EmotionClasses.seven[n % 7], seed: UInt64(n), hard: true) }
+        let held = plain.map { c -> SyntheticClip in var c = c; c.hold(share: 0.3); return c }
+        let changed = zip(plain, held).filter { $0.0 != $0.1 }
+        #expect(changed.count > 40 && changed.count < 80)
+        #expect(plain.allSatisfy { $0.envelope(at: 0) == 0 })
+        for (before, after) in changed {
+            #expect(after.envelope(at: 0) >= 0.5 - 1e-9 && after.envelope(at: 0) <= 1)
+            #expect(after.movementDescription.hasPrefix("Already at the first frame") || after.apex.allSatisfy { $0.intensity < 0.25 })
+            if after.release == nil { #expect(abs(after.envelope(at: 15) - 1) < 1e-9) }
+            var undone = after
+            undone.onset = before.onset
+            #expect(undone == before)
+        }
+        var again = plain[3]
+        again.hold(share: 0.3)
+        #expect(again == held[3])
+        var none = plain[3]
+        none.hold(share: 0)
+        #expect(none == plain[3])
+        var config = SyntheticConfig()
+        config.held = 0.3
+        #expect(try JSONDecoder().decode(SyntheticConfig.self, from: JSONEncoder().encode(config)).held == 0.3)
+        let written = String(decoding: try JSONEncoder().encode(SyntheticConfig()), as: UTF8.self)
+        let reread = try JSONDecoder().decode(SyntheticConfig.self, from: Data(written.utf8))
+        #expect(!written.contains("held") && reread.held == 0)
+    }
+
     /// Face crops follow the head, not the expression, and the written landmarks are in crop pixels.
     @Test func faceCropsFollowTheHeadAndCarryTheirLandmarks() throws {
         var clip = SyntheticClip(id: "x", label: "Surprise", seed: 9, frameCount: 16, size: 128)

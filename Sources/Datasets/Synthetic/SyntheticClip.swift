@@ -83,6 +83,16 @@ public struct SyntheticClip: Codable, Equatable, Sendable {
         apex.append(Activation(unit: .jawDrop, intensity: min(1, smile.intensity * Double(g.uniform(0.5, 1.0)))))
     }
 
+    /// With probability `share`, the expression is already under way at the first frame (at 0.5–1
+    /// of its apex), as in clips cut from longer videos and in photos: the movement says little
+    /// there, and the face's shape tells the class. Drawn from a generator of its own, so every
+    /// other draw of the seed stays as it was.
+    public mutating func hold(share: Double) {
+        var g = SeededGenerator(seed: splitMix64(seed ^ 0x484F_4C44))
+        guard share > 0, Double(g.uniform(0, 1)) < share else { return }
+        onset = -rise * Double(g.uniform(0.5, 1))
+    }
+
     /// The class a hard clip may be blended with.
     static let confusable = ["Fear": "Surprise", "Surprise": "Fear", "Disgust": "Angry", "Angry": "Disgust", "Sad": "Fear"]
 

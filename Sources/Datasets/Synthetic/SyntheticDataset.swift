@@ -26,11 +26,14 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     public var textures: [String] = []
     /// Share of happy clips that laugh (`SyntheticClip.laugh(share:)`): the jaw drops with the smile.
     public var laughing = 0.0
+    /// Share of clips whose expression is already under way at the first frame
+    /// (`SyntheticClip.hold(share:)`).
+    public var held = 0.0
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case seed, trainPerClass, testPerClass, frames, size, jpegQuality, parsingMaps, faceCrops, hard, realFaces, textures, laughing
+        case seed, trainPerClass, testPerClass, frames, size, jpegQuality, parsingMaps, faceCrops, hard, realFaces, textures, laughing, held
     }
 
     public init(from decoder: Decoder) throws {
@@ -47,6 +50,7 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
         realFaces = try c.decodeIfPresent(Double.self, forKey: .realFaces) ?? 0
         textures = try c.decodeIfPresent([String].self, forKey: .textures) ?? []
         laughing = try c.decodeIfPresent(Double.self, forKey: .laughing) ?? 0
+        held = try c.decodeIfPresent(Double.self, forKey: .held) ?? 0
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -57,6 +61,7 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
         // Sets of drawn faces only keep the file they always had.
         if realFaces > 0 { try c.encode(realFaces, forKey: .realFaces); try c.encode(textures, forKey: .textures) }
         if laughing > 0 { try c.encode(laughing, forKey: .laughing) }
+        if held > 0 { try c.encode(held, forKey: .held) }
     }
 }
 
@@ -78,6 +83,7 @@ public enum SyntheticDataset {
                 let split = k < config.trainPerClass ? "train" : "test"
                 clip.texture = texture(for: n, split: split, config)
                 if config.laughing > 0 { clip.laugh(share: config.laughing) }
+                if config.held > 0 { clip.hold(share: config.held) }
                 out.append((clip, split))
             }
         }

@@ -7,7 +7,7 @@ extension SyntheticClip {
         if visible.isEmpty {
             sentences.append("The face stays relaxed and still")
         } else {
-            let when = onset < 0.12 ? "From the start of the clip" : onset < 0.25 ? "Early in the clip" : "Midway through the clip"
+            let when = onset < 0 ? "Already at the first frame" : onset < 0.12 ? "From the start of the clip" : onset < 0.25 ? "Early in the clip" : "Midway through the clip"
             let phrases = visible.map(\.unit.phrase)
             let list = phrases.count == 1 ? phrases[0] : phrases.dropLast().joined(separator: ", ") + " and " + phrases.last!
             sentences.append("\(when), \(list)" + (visible[0].intensity > 0.7 ? "" : ", only slightly"))
