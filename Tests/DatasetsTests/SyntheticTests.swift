@@ -168,13 +168,7 @@ import TestSupport
         var again = plain[0]
         again.laugh(share: 0.5)
         #expect(again == laughs[0])
-        var config = SyntheticConfig()
-        config.laughing = 0.5
-        let decoded = try JSONDecoder().decode(SyntheticConfig.self, from: JSONEncoder().encode(config))
-        #expect(decoded.laughing == 0.5)
-        let written = String(decoding: try JSONEncoder().encode(SyntheticConfig()), as: UTF8.self)
-        let reread = try JSONDecoder().decode(SyntheticConfig.self, from: Data(written.utf8))
-        #expect(!written.contains("laughing") && reread.laughing == 0)
+        try expectShareKept(\.laughing, 0.5, named: "laughing")
     }
 
     /// A held clip begins at half its apex or more and still reaches it; only its timing changes,
@@ -199,12 +193,18 @@ import TestSupport
         var none = plain[3]
         none.hold(share: 0)
         #expect(none == plain[3])
+        try expectShareKept(\.held, 0.3, named: "held")
+    }
+
+    /// A share set in a configuration survives synth.json; an unset one is not written, and a
+    /// file without it reads as none.
+    func expectShareKept(_ share: WritableKeyPath<SyntheticConfig, Double>, _ value: Double, named name: String) throws {
         var config = SyntheticConfig()
-        config.held = 0.3
-        #expect(try JSONDecoder().decode(SyntheticConfig.self, from: JSONEncoder().encode(config)).held == 0.3)
+        config[keyPath: share] = value
+        #expect(try JSONDecoder().decode(SyntheticConfig.self, from: JSONEncoder().encode(config))[keyPath: share] == value)
         let written = String(decoding: try JSONEncoder().encode(SyntheticConfig()), as: UTF8.self)
         let reread = try JSONDecoder().decode(SyntheticConfig.self, from: Data(written.utf8))
-        #expect(!written.contains("held") && reread.held == 0)
+        #expect(!written.contains(name) && reread[keyPath: share] == 0)
     }
 
     /// Face crops follow the head, not the expression, and the written landmarks are in crop pixels.
