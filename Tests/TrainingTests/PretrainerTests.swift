@@ -97,14 +97,15 @@ import TensorCore
         #expect(loaded.config == straight.clip.config)
         for ((ka, a), (kb, b)) in zip(loaded.namedParameters(), straight.clip.namedParameters()) { #expect(ka == kb && a.value == b.value) }
 
-        // Stopped after 2 steps (a checkpoint is written), then resumed: the same weights bit for bit.
+        // Stopped after 3 steps, between the checkpoints every 2 (the stop writes one), then
+        // resumed: the same weights bit for bit.
         var asked = 0
         let first = try Pretrainer(config: Self.config(steps: 4), folder: scratch.path("b"), resume: false, bpeFile: TrainerTests.bpe)
-        let stopped = try first.run(shouldStop: { asked += 1; return asked > 2 })
-        #expect(stopped.status == "stopped" && stopped.step == 2)
+        let stopped = try first.run(shouldStop: { asked += 1; return asked > 3 })
+        #expect(stopped.status == "stopped" && stopped.step == 3)
         #expect(throws: TrainError.self) { try Pretrainer(config: Self.config(steps: 4), folder: scratch.path("b"), resume: false, bpeFile: TrainerTests.bpe) }
         let resumed = try Pretrainer(config: Self.config(steps: 4), folder: scratch.path("b"), resume: true, bpeFile: TrainerTests.bpe)
-        #expect(resumed.state.step == 2)
+        #expect(resumed.state.step == 3)
         try resumed.run()
         for ((_, a), (_, b)) in zip(resumed.clip.namedParameters(), straight.clip.namedParameters()) { #expect(a.value == b.value) }
         let log = try EventLog.read(scratch.path("b") + "/events.jsonl")
