@@ -2,7 +2,8 @@ import Foundation
 import TensorCore
 
 /// What a run's checkpoint holds besides the weights: its configuration and state as JSON in the
-/// metadata, and the optimizer's tensors under "optimizer.". Shared by the trainer and the
+/// metadata, the optimizer's tensors under "optimizer." and a weights' average under
+/// "trainer.average.". Shared by the trainer and the
 /// pretrainer so that both refuse the same broken files with the same words.
 enum RunCheckpoint {
     static func json<T: Encodable>(_ value: T) throws -> String {
@@ -39,6 +40,23 @@ enum RunCheckpoint {
         guard restored == kept else {
             let unexpected = kept.subtracting(restored).sorted(), missing = restored.subtracting(kept).sorted()
             throw TrainError.checkpoint(path: file.path, reason: "optimizer state does not fit the model: unexpected \(unexpected.prefix(3)), missing \(missing.prefix(3))")
+        }
+    }
+
+    static let averagePrefix = "trainer.average."
+
+    /// The weights' average of a checkpoint (none without one).
+    static func averageTensors(_ average: WeightAverage?) -> [String: Tensor] {
+        guard let average else { return [:] }
+        return Dictionary(uniqueKeysWithValues: average.state().map { (averagePrefix + $0.key, $0.value) })
+    }
+
+    /// Restores the weights' average from `file`; a checkpoint without a fitting one is refused.
+    static func restore(_ average: WeightAverage, from file: SafeTensorsFile) throws {
+        var stored: [String: Tensor] = [:]
+        for name in file.names where name.hasPrefix(averagePrefix) { stored[String(name.dropFirst(averagePrefix.count))] = try file.tensor(name) }
+        do { try average.loadState(stored) } catch {
+            throw TrainError.checkpoint(path: file.path, reason: "\(error)")
         }
     }
 }

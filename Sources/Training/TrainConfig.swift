@@ -56,6 +56,10 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// Variation of the landmark points' rows in training (`PointAugmentation`; with points
     /// only, and only where `augment` is on); nil = none.
     public var pointAugmentation: PointAugmentation?
+    /// The decay per step of an exponential moving average of the weights (`WeightAverage`;
+    /// e.g. 0.998, a memory of about 500 steps); validation scores the average and the best
+    /// checkpoint holds it. nil = none: the weights as they are after the epoch.
+    public var weightAverage: Double?
     /// Fraction of each training class held out for validation (selection = validation).
     public var validationFraction = 0.1
     public var augment = true
@@ -81,6 +85,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         if !(weightDecay >= 0) || !(momentum >= 0 && momentum < 1) { return "weight decay must be ≥ 0 and momentum in [0, 1)" }
         if milestones.contains(where: { $0 < 1 }) { return "milestones are epochs ≥ 1" }
         if let r = modalityDropout, !(r >= 0 && r < 1) { return "modality dropout must be in [0, 1)" }
+        if let d = weightAverage, !(d > 0 && d < 1) { return "the weights' average decay must be in (0, 1)" }
         if landmarkInput == .points && !variant.streams.contains(.landmarks) {
             return "landmark points need a variant with the landmark stream (mid or all)"
         }

@@ -32,6 +32,9 @@ public final class Trainer {
     public private(set) var state = TrainState()
     let optimizer: Optimizer
     let schedule: LRSchedule
+    /// The weights' moving average (`config.weightAverage`): what validation scores and the best
+    /// checkpoint holds.
+    var average: WeightAverage?
     /// Rank 0's log and lock; nil on the other ranks.
     let log: EventLog?
     let lock: RunLock?
@@ -66,6 +69,7 @@ public final class Trainer {
         }
         schedule = .multiStep(milestones: config.milestones, gamma: config.gamma)
         log = communicator.isRoot ? try EventLog(path: folder + "/events.jsonl") : nil
+        average = config.weightAverage.map { WeightAverage(decay: $0, parameters: model.trainableParameters) }
         if resume, FileManager.default.fileExists(atPath: lastCheckpoint) {
             try restore(from: lastCheckpoint)
         } else if let start = config.initialWeights {
@@ -176,6 +180,7 @@ public final class Trainer {
                 let norm = gradientNorm()
                 optimizer.step(lrFactor: factor)
                 state.step += 1
+                average?.update(afterStep: state.step)
                 if let mean = state.lossMean, loss > config.spikeFactor * mean, state.step > 10 {
                     try log?.append(.alert(Alert(kind: "loss-spike", message: String(format: "loss %.4g is %.1f× the running mean %.4g", loss, loss / mean, mean), step: state.step)))
                 }
@@ -193,7 +198,7 @@ public final class Trainer {
             state.epoch += 1
             // Rank 0 evaluates and writes; the others go on to the next step and wait for it there.
             guard communicator.isRoot else { continue }
-            let (metrics, outputs) = try experiment.evaluate(validation)
+            let (metrics, outputs) = try scored { try experiment.evaluate(validation) }
             // The epoch's verdict per clip, so the workbench can link this epoch's confusion matrix to clips.
             try ClipPrediction.write(outputs, to: validationPredictions)
             let trainLoss = lossCount > 0 ? lossSum / Double(lossCount) : .nan
@@ -204,7 +209,7 @@ public final class Trainer {
             try saveCheckpoint(lastCheckpoint)
             try log?.append(.checkpoint(CheckpointRecord(path: "checkpoints/last.safetensors", epoch: state.epoch, step: state.step, best: false)))
             if isBest {
-                try saveCheckpoint(bestCheckpoint)
+                try scored { try saveCheckpoint(bestCheckpoint) }
                 try log?.append(.checkpoint(CheckpointRecord(path: "checkpoints/best.safetensors", epoch: state.epoch, step: state.step, best: true)))
             }
         }
@@ -212,6 +217,12 @@ public final class Trainer {
                                bestUAR: state.bestUAR, bestWAR: state.bestWAR)
         try log?.append(.done(done))
         return done
+    }
+
+    /// `body` on the weights a run reports: their average where the run keeps one.
+    func scored<T>(_ body: () throws -> T) rethrows -> T {
+        guard let average else { return try body() }
+        return try average.applied(body)
     }
 
     /// Whether any rank was asked to stop (all ranks stop at the same step), and the step's clips
@@ -278,7 +289,7 @@ public final class Trainer {
 
     func saveCheckpoint(_ path: String) throws {
         try ModelCheckpoint.save(model, to: path, metadata: [Self.configKey: try RunCheckpoint.json(config), Self.stateKey: try RunCheckpoint.json(state)],
-                                 tensors: RunCheckpoint.optimizerTensors(optimizer))
+                                 tensors: RunCheckpoint.optimizerTensors(optimizer).merging(RunCheckpoint.averageTensors(average)) { $1 })
     }
 
     /// The model's weights from another run's checkpoint (or an exported model); the visual
@@ -290,6 +301,7 @@ public final class Trainer {
             throw TrainError.checkpoint(path: path, reason: "cannot start from it: \(error)")
         }
         try ModelCheckpoint.load(into: model, from: file, mayLack: model.visualAdapterNames)
+        average?.restart()
     }
 
     func restore(from path: String) throws {
@@ -302,6 +314,7 @@ public final class Trainer {
         }
         try ModelCheckpoint.load(into: model, from: file)
         try RunCheckpoint.restore(optimizer, from: file)
+        if let average { try RunCheckpoint.restore(average, from: file) }
         state = savedState
     }
 }

@@ -64,6 +64,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Vary the landmark points in training (with --landmark-input points): mirror images and faces of another build (PointAugmentation).")
     var pointAugmentation = false
 
+    @Option(name: .customLong("average"), help: ArgumentHelp("Score and keep an exponential moving average of the weights with this decay per step (e.g. 0.998, a memory of about 500 steps) instead of the weights at each epoch's end.", valueName: "decay"))
+    var weightAverage: Double?
+
     @Option(name: .customLong("init"), help: ArgumentHelp("Start from this checkpoint's model weights (fine-tuning; e.g. full mode from a cached-mode run, whose missing visual adapters start as the identity).", valueName: "checkpoint"))
     var initialWeights: String?
 
@@ -114,6 +117,7 @@ struct TrainCommand: ParsableCommand {
         if let fusionRate { c.fusionRate = fusionRate }
         if let initialWeights { c.initialWeights = initialWeights }
         if let modalityDropout { c.modalityDropout = modalityDropout }
+        if let weightAverage { c.weightAverage = weightAverage }
         if let landmarkInput { c.landmarkInput = landmarkInput }
         if pointAugmentation && c.pointAugmentation == nil { c.pointAugmentation = PointAugmentation() }
         if noAugment { c.augment = false }

@@ -168,6 +168,34 @@ import Testing
         #expect(throws: OptimizerStateError.self) { try AdamW([ParameterGroup([wrong], learningRate: 1)]).loadState(state) }
     }
 
+    /// The average follows a ← d·a + (1 − d)·w with d = min(decay, (1 + t)/(10 + t)), computed
+    /// here in doubles; applying it leaves the parameters as they were; its state round-trips
+    /// and a state that does not fit is refused.
+    @Test func weightAverageFollowsItsFormula() throws {
+        let p = Parameter("p", Tensor(shape: [3], values: [1, -2, 0.5]))
+        let average = WeightAverage(decay: 0.9, parameters: [p])
+        var expected = p.value.scalars.map(Double.init)
+        for t in 1...30 {
+            p.value = Tensor(shape: [3], values: [Float(t), Float(-t) / 3, sin(Float(t))])
+            average.update(afterStep: t)
+            let d = min(0.9, Double(1 + t) / Double(10 + t))
+            expected = zip(expected, p.value.scalars).map { d * $0 + (1 - d) * Double($1) }
+        }
+        #expect(average.decay(afterStep: 1) == 2.0 / 11 && average.decay(afterStep: 1000) == 0.9)
+        for (a, e) in zip(average.values[0].scalars, expected) { #expect(abs(Double(a) - e) <= 1e-5 * max(1, abs(e)), "\(a) vs \(e)") }
+        let own = p.value
+        let seen = average.applied { p.value }
+        #expect(seen == average.values[0] && p.value == own)
+        let q = Parameter("p", Tensor(zeros: [3]))
+        let resumed = WeightAverage(decay: 0.9, parameters: [q])
+        try resumed.loadState(average.state())
+        #expect(resumed.values == average.values)
+        resumed.restart()
+        #expect(resumed.values == [q.value])
+        #expect(throws: OptimizerStateError.self) { try resumed.loadState([:]) }
+        #expect(throws: OptimizerStateError.self) { try resumed.loadState(["p": Tensor(zeros: [2])]) }
+    }
+
     @Test func frozenParametersAreNotUpdated() {
         let frozen = Parameter("f", Tensor(shape: [1], values: [1]), trainable: false)
         let live = Parameter("l", Tensor(shape: [1], values: [1]))

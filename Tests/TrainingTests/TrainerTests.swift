@@ -94,6 +94,41 @@ import TensorCore
         #expect(throws: TrainError.self) { try Self.trainer(Self.config(epochs: 4), scratch.path("a")) }
     }
 
+    /// With a weights' average, validation scores the average and the best checkpoint holds it
+    /// (loaded alone, it gives the logged numbers of its epoch); the last checkpoint keeps the
+    /// weights and their average apart, and a resumed run is bit-identical to a straight one.
+    @Test func weightAverageIsScoredKeptAndResumed() throws {
+        let scratch = Scratch()
+        var config = Self.config(epochs: 4)
+        config.weightAverage = 0.95
+        let straight = try Self.trainer(config, scratch.path("a"))
+        let done = try straight.run()
+        var half = config
+        half.epochs = 2
+        try Self.trainer(half, scratch.path("b")).run()
+        let resumed = try Self.trainer(config, scratch.path("b"), resume: true)
+        try resumed.run()
+        let a = try SafeTensorsFile(path: straight.lastCheckpoint), b = try SafeTensorsFile(path: resumed.lastCheckpoint)
+        #expect(Set(a.names) == Set(b.names))
+        for name in a.names { #expect(try a.tensor(name) == b.tensor(name), "\(name)") }
+
+        let names = straight.model.trainableParameters.map(\.name)
+        #expect(names.allSatisfy { a.names.contains("trainer.average." + $0) })
+        #expect(try names.contains { try a.tensor($0) != a.tensor("trainer.average." + $0) })
+        let best = try SafeTensorsFile(path: straight.bestCheckpoint)
+        for name in names { #expect(try best.tensor(name) == best.tensor("trainer.average." + name), "\(name)") }
+        let log = try EventLog.read(scratch.path("a") + "/events.jsonl")
+        let bestEpoch = try #require(log.events.compactMap { if case let .epoch(e) = $0, e.epoch == done.bestEpoch { return e } else { return nil } }.first)
+        let fresh = try Self.trainer(Self.config(epochs: 4), scratch.path("fresh"))
+        try ModelCheckpoint.load(into: fresh.model, from: best)
+        let (metrics, _) = try fresh.experiment.evaluate(fresh.validation)
+        #expect(metrics == bestEpoch.confusion)
+        // The average's decay is part of the run: another one does not resume it.
+        var other = config
+        other.weightAverage = 0.9
+        #expect { try Self.trainer(other, scratch.path("b"), resume: true) } throws: { "\($0)".contains("another configuration") }
+    }
+
     @Test func cachedModeTrainsOnStoredFeatures() throws {
         let scratch = Scratch()
         var config = Self.config(epochs: 2)
