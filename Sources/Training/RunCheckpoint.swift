@@ -2,9 +2,9 @@ import Foundation
 import TensorCore
 
 /// What a run's checkpoint holds besides the weights: its configuration and state as JSON in the
-/// metadata, the optimizer's tensors under "optimizer." and a weights' average under
-/// "trainer.average.". Shared by the trainer and the
-/// pretrainer so that both refuse the same broken files with the same words.
+/// metadata, the optimizer's tensors under "optimizer." and the weights' average under
+/// "trainer.average.". Shared by the trainer and the pretrainer so that both refuse the same
+/// broken files with the same words.
 enum RunCheckpoint {
     static func json<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()

@@ -46,8 +46,8 @@ import TensorCore
     }
 
     /// Measured on this set with the shipped model.
-    static let checkUAR = 88.57
-    static let checkWAR = 88.57
+    static let checkUAR = 87.14
+    static let checkWAR = 87.14
 
     /// `dataset phrases`: the model's top phrases against the generator's action units.
     @Test func phrasesAreMeasuredAgainstTheGeneratorsActionUnits() throws {
