@@ -32,13 +32,15 @@ public enum PretrainPairs {
     /// The pair at `index`: training pairs are augmented (`augment`), probe
     /// pairs are plain resizes of frames near the apex.
     /// With `textures`, a `realFaces` share of the pairs shows one of them animated (drawn with
-    /// a generator of its own, so the other pairs of a seed stay what they were).
+    /// a generator of its own, so the other pairs of a seed stay what they were), among those
+    /// that fit the pair's class (`FaceTexture.fits`).
     public static func pair(seed: UInt64, index: UInt64, size: Int, augment: Bool, textures: [FaceTexture] = [], realFaces: Double = 0) -> PretrainPair {
         var g = SeededGeneratorFactory.make(seed, 0x5052_4554, index)
         let label = g.integer(below: EmotionClasses.seven.count)
         var clip = SyntheticClip(id: "pair", label: EmotionClasses.seven[label], seed: g.next(), frameCount: 16, size: frameSize(size))
         var t = SeededGeneratorFactory.make(seed, 0x5445_5854, index)
-        let texture = !textures.isEmpty && Double(t.nextUnit()) < realFaces ? textures[t.integer(below: textures.count)] : nil
+        let fitting = textures.filter { $0.fits(clip.label) }
+        let texture = !fitting.isEmpty && Double(t.nextUnit()) < realFaces ? fitting[t.integer(below: fitting.count)] : nil
         clip.texture = texture?.name
         let apex = (0..<clip.frameCount).filter { clip.envelope(at: $0) >= (augment ? 0.5 : 0.8) }
         let frame = !apex.isEmpty && (!augment || g.nextUnit() < 0.8) ? apex[g.integer(below: apex.count)] : g.integer(below: clip.frameCount)
@@ -48,8 +50,10 @@ public enum PretrainPairs {
         var h = g
         let input = augment ? Self.augmentation.apply([image], size: size, using: &h)[0] : ClipAugmentation.test([image], size: size)[0]
         g = h
-        let shown = clip.envelope(at: frame) >= visible ? label : neutral
-        return PretrainPair(image: input, text: text(clip, frame: frame, shown: shown, using: &g), label: shown, stream: stream)
+        // A photo that already shows the class shows it from the first frame.
+        let shown = clip.envelope(at: frame) >= visible || texture?.expression != nil ? label : neutral
+        return PretrainPair(image: input, text: text(clip, frame: frame, shown: shown, resting: texture?.expression == nil, using: &g),
+                            label: shown, stream: stream)
     }
 
     /// The generated frame for images of `size` pixels: the generator's 112 (whose face crops
@@ -74,8 +78,11 @@ public enum PretrainPairs {
         return config.classNames.map(config.positivePrompt)
     }()
 
-    static func text(_ clip: SyntheticClip, frame: Int, shown: Int, using g: inout SeededGenerator) -> String {
+    /// Words for the frame; a face that is not `resting` (a photo already showing its class) is
+    /// never called relaxed and still, only named by its prompt until its movement shows.
+    static func text(_ clip: SyntheticClip, frame: Int, shown: Int, resting: Bool = true, using g: inout SeededGenerator) -> String {
         let units = clip.intensities(at: frame).filter { $0.intensity >= 0.25 }.sorted { $0.intensity > $1.intensity }
+        if units.isEmpty && !resting { return classPrompts[shown] }
         let phrases = units.isEmpty ? "the face is relaxed and still" : list(units.map(\.unit.phrase))
         let prompt = classPrompts[shown]
         let r = g.nextUnit()

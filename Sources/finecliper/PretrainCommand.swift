@@ -47,6 +47,7 @@ struct PretrainCommand: ParsableCommand {
         Parallelism.setThreads(threads)
         StopSignal.install()
         let textures = realFaces > 0 ? try RealFaceTextures.load() : []
+        if !textures.isEmpty { print(RealFaceTextures.summary(textures)) }
         let pretrainer = try Pretrainer(config: config, folder: out, resume: resume, bpeFile: Assets.bpe, textures: textures)
         let first = pretrainer.state.step
         let bar = ProgressBar(label: "")

@@ -77,7 +77,8 @@ struct SynthCommand: ParsableCommand {
             guard textures.count >= 4 else { throw CommandError("only \(textures.count) real face textures were found; run scripts/setup", kind: .missingInput) }
             config.realFaces = realFaces
             config.textures = textures.map(\.name)
-            print("real faces: \(textures.count) textures (\(textures.count / 2) faces and their mirror images)")
+            config.textureExpressions = Dictionary(uniqueKeysWithValues: textures.compactMap { t in t.expression.map { (t.name, $0) } })
+            print(RealFaceTextures.summary(textures))
         }
         let bar = ProgressBar(label: "synth")
         StopSignal.install()

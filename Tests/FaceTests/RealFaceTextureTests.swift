@@ -59,4 +59,37 @@ import TestSupport
         let test = Set(all.filter { $0.split == "test" }.compactMap(\.clip.texture).map(SyntheticDataset.person))
         #expect(test == ["d"] && train == ["a", "b", "c", "e"])
     }
+
+    /// Photos that already show a class animate clips of that class only, and each group
+    /// (resting faces, faces showing a class) gives every fourth person to the test clips.
+    @Test func photosShowingAClassAnimateItOnly() {
+        var config = SyntheticConfig()
+        config.realFaces = 1; config.trainPerClass = 30; config.testPerClass = 30
+        config.textures = ["a", "s1", "b", "s2", "c", "s3", "d", "s4", "e"].flatMap { [$0, $0 + "~mirror"] }
+        for s in ["s1", "s2", "s3", "s4"] { config.textureExpressions[s] = "Happy"; config.textureExpressions[s + "~mirror"] = "Happy" }
+        let all = SyntheticDataset.clips(config)
+        for (clip, _) in all where clip.texture.map({ config.textureExpressions[$0] != nil }) ?? false { #expect(clip.label == "Happy") }
+        let people = { (split: String) in Set(all.filter { $0.split == split }.compactMap(\.clip.texture).map(SyntheticDataset.person)) }
+        #expect(people("test") == ["d", "s4"] && people("train") == ["a", "b", "c", "e", "s1", "s2", "s3"])
+        #expect(all.contains { $0.clip.label == "Happy" && ["a", "b"].contains($0.clip.texture.map(SyntheticDataset.person)) },
+                "happy clips also animate resting faces")
+        // The set's file keeps which photos show what; a set without such photos keeps its old file.
+        let decoded = try? JSONDecoder().decode(SyntheticConfig.self, from: JSONEncoder().encode(config))
+        #expect(decoded == config)
+        config.textureExpressions = [:]
+        #expect(!String(decoding: (try? JSONEncoder().encode(config)) ?? Data(), as: UTF8.self).contains("textureExpressions"))
+    }
+
+    /// The photos' faces as `synth --real-faces` loads them: the reference finds many portraits
+    /// smiling, and those are recorded in the set.
+    @Test func smilingPortraitsAreRecorded() throws {
+        let scratch = Scratch()
+        let run = try FinecliperBinary.run(["synth", "-o", scratch.path("s"), "--train-per-class", "1", "--test-per-class", "0", "--frames", "2",
+                                            "--size", "64", "--seed", "5", "--real-faces", "1"])
+        #expect(run.status == 0, "\(run.output)")
+        let config = try JSONDecoder().decode(SyntheticConfig.self, from: Data(contentsOf: URL(fileURLWithPath: scratch.path("s/synth.json"))))
+        #expect(config.textureExpressions["obama"] == "Happy" && config.textureExpressions["obama~mirror"] == "Happy")
+        #expect(config.textureExpressions["grace_hopper"] == nil && config.textures.contains("grace_hopper"))
+        #expect(run.output.contains("already showing it"))
+    }
 }

@@ -45,6 +45,32 @@ import TensorCore
         #expect(PretrainPairs.pair(seed: 3, index: 17, size: 32, augment: true, textures: [texture], realFaces: 0).image == plain.image)
     }
 
+    /// A photo that already shows a class only appears in pairs of that class, and shows it from
+    /// the first frame: never labelled neutral, never called relaxed and still.
+    @Test func aPhotoShowingAClassOnlyPairsWithIt() {
+        let donor = SyntheticClip(id: "donor", label: "Neutral", seed: 9, frameCount: 2, size: 160)
+        let resting = FaceTexture(name: "resting", image: donor.render(frame: 0).image, landmarks: donor.landmarks(at: 0))
+        var smiling = resting
+        smiling.name = "smiling"; smiling.expression = "Happy"
+        let happy = EmotionClasses.seven.firstIndex(of: "Happy")!
+        var seen = 0
+        for index in 0..<200 {
+            let pair = PretrainPairs.pair(seed: 4, index: UInt64(index), size: 16, augment: true, textures: [resting, smiling], realFaces: 1)
+            let alone = PretrainPairs.pair(seed: 4, index: UInt64(index), size: 16, augment: true, textures: [smiling], realFaces: 1)
+            let plain = PretrainPairs.pair(seed: 4, index: UInt64(index), size: 16, augment: true)
+            if alone.image != plain.image {   // the smiling photo was used
+                seen += 1
+                #expect(alone.label == happy && !alone.text.contains("relaxed and still"))
+            } else {
+                #expect(plain.label != happy, "a happy pair always takes the only photo that fits it")
+            }
+            // Pairs of other classes keep the resting face, as without the smiling one.
+            if pair.label != happy { #expect(pair.image == PretrainPairs.pair(seed: 4, index: UInt64(index), size: 16, augment: true,
+                                                                               textures: [resting], realFaces: 1).image) }
+        }
+        #expect(seen > 10)
+    }
+
     /// The whole loss's gradient with respect to weights of both towers and the logit scale,
     /// against central differences in Double.
     @Test func gradientsMatchFiniteDifferences() throws {

@@ -9,18 +9,26 @@ public struct FaceTexture: Sendable, Equatable {
     public var name: String
     public var image: RGBImage
     public var landmarks: [SIMD2<Double>]
+    /// The class the photo already shows (DFEW's names), nil for a resting face. The warp moves
+    /// the landmarks but keeps the skin: a photo that smiles still smiles on a neutral shape
+    /// (teeth, lifted cheeks), so such a face only animates clips of its own class.
+    public var expression: String?
 
-    public init(name: String, image: RGBImage, landmarks: [SIMD2<Double>]) {
+    public init(name: String, image: RGBImage, landmarks: [SIMD2<Double>], expression: String? = nil) {
         precondition(landmarks.count == 68, "a face texture needs 68 landmarks")
-        self.name = name; self.image = image; self.landmarks = landmarks
+        self.name = name; self.image = image; self.landmarks = landmarks; self.expression = expression
     }
+
+    /// Whether this face may animate a clip of class `label`.
+    public func fits(_ label: String) -> Bool { expression == nil || expression == label }
 
     /// The mirror image, its landmarks renumbered by iBUG's left/right pairs (a second identity
     /// for the price of one photo, as faces are not symmetric).
     public func mirrored() -> FaceTexture {
         let w = Double(image.width)
         return FaceTexture(name: name + "~mirror", image: image.flippedHorizontally(),
-                           landmarks: (0..<68).map { SIMD2(w - landmarks[IBUG68.mirror[$0]].x, landmarks[IBUG68.mirror[$0]].y) })
+                           landmarks: (0..<68).map { SIMD2(w - landmarks[IBUG68.mirror[$0]].x, landmarks[IBUG68.mirror[$0]].y) },
+                           expression: expression)
     }
 
     /// Bilinear sample at a point in pixel-centre coordinates, clamped to the image.

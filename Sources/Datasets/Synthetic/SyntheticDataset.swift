@@ -21,9 +21,12 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     /// Share of clips rendered from real face photos (`SyntheticClip.render(frame:texture:)`)
     /// instead of drawn faces, and the names of the textures the set was made with (in order):
     /// test clips take every fourth person (a photo and its mirror image), training clips the
-    /// others, so test faces are unseen.
+    /// others, so test faces are unseen. Textures that already show a class
+    /// (`FaceTexture.expression`, by name) animate clips of that class only, and the people are
+    /// held out within each such group, so the test clips have faces of every kind.
     public var realFaces = 0.0
     public var textures: [String] = []
+    public var textureExpressions: [String: String] = [:]
     /// Share of happy clips that laugh (`SyntheticClip.laugh(share:)`): the jaw drops with the smile.
     public var laughing = 0.0
     /// Share of clips whose expression is already under way at the first frame
@@ -33,7 +36,7 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case seed, trainPerClass, testPerClass, frames, size, jpegQuality, parsingMaps, faceCrops, hard, realFaces, textures, laughing, held
+        case seed, trainPerClass, testPerClass, frames, size, jpegQuality, parsingMaps, faceCrops, hard, realFaces, textures, textureExpressions, laughing, held
     }
 
     public init(from decoder: Decoder) throws {
@@ -49,6 +52,7 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
         hard = try c.decodeIfPresent(Bool.self, forKey: .hard) ?? false
         realFaces = try c.decodeIfPresent(Double.self, forKey: .realFaces) ?? 0
         textures = try c.decodeIfPresent([String].self, forKey: .textures) ?? []
+        textureExpressions = try c.decodeIfPresent([String: String].self, forKey: .textureExpressions) ?? [:]
         laughing = try c.decodeIfPresent(Double.self, forKey: .laughing) ?? 0
         held = try c.decodeIfPresent(Double.self, forKey: .held) ?? 0
     }
@@ -60,6 +64,7 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
         try c.encode(parsingMaps, forKey: .parsingMaps); try c.encode(faceCrops, forKey: .faceCrops); try c.encode(hard, forKey: .hard)
         // Sets of drawn faces only keep the file they always had.
         if realFaces > 0 { try c.encode(realFaces, forKey: .realFaces); try c.encode(textures, forKey: .textures) }
+        if realFaces > 0 && !textureExpressions.isEmpty { try c.encode(textureExpressions, forKey: .textureExpressions) }
         if laughing > 0 { try c.encode(laughing, forKey: .laughing) }
         if held > 0 { try c.encode(held, forKey: .held) }
     }
@@ -81,7 +86,7 @@ public enum SyntheticDataset {
                 var clip = SyntheticClip(id: String(format: "synth_%05d", n), label: name, seed: splitMix64(config.seed &+ UInt64(n)),
                                          frameCount: config.frames, size: config.faceCrops ? 2 * config.size : config.size, hard: config.hard)
                 let split = k < config.trainPerClass ? "train" : "test"
-                clip.texture = texture(for: n, split: split, config)
+                clip.texture = texture(for: n, split: split, label: name, config)
                 if config.laughing > 0 { clip.laugh(share: config.laughing) }
                 if config.held > 0 { clip.hold(share: config.held) }
                 out.append((clip, split))
@@ -90,17 +95,25 @@ public enum SyntheticDataset {
         return out
     }
 
-    /// The real face a clip is rendered from, if any: drawn with its own generator, so the other
-    /// parameters of a seed stay as they were.
-    static func texture(for n: Int, split: String, _ config: SyntheticConfig) -> String? {
+    /// The real face a clip of class `label` is rendered from, if any: drawn with its own
+    /// generator, so the other parameters of a seed stay as they were.
+    static func texture(for n: Int, split: String, label: String, _ config: SyntheticConfig) -> String? {
         guard config.realFaces > 0, !config.textures.isEmpty else { return nil }
         var g = SeededGenerator(seed: splitMix64(config.seed ^ UInt64(n) ^ 0x5445_5854))
         guard Double(g.uniform(0, 1)) < config.realFaces else { return nil }
-        // Held out by person: a texture and its mirror image go to the same side.
-        var people: [String] = []
-        for t in config.textures where !people.contains(Self.person(t)) { people.append(Self.person(t)) }
-        let pool = config.textures.filter { t in people.count < 4 || (people.firstIndex(of: Self.person(t))! % 4 == 3) == (split == "test") }
-        return pool[g.integer(below: pool.count)]
+        // Held out by person, every fourth of each group (resting faces, faces already showing a
+        // class): a texture and its mirror image go to the same side.
+        var groups: [String: [String]] = [:]
+        for t in config.textures {
+            let group = config.textureExpressions[t] ?? "", person = Self.person(t)
+            if !(groups[group]?.contains(person) ?? false) { groups[group, default: []].append(person) }
+        }
+        let pool = config.textures.filter { t in
+            let group = config.textureExpressions[t] ?? "", people = groups[group]!
+            guard group.isEmpty || group == label else { return false }
+            return people.count < 4 || (people.firstIndex(of: Self.person(t))! % 4 == 3) == (split == "test")
+        }
+        return pool.isEmpty ? nil : pool[g.integer(below: pool.count)]
     }
 
     static func person(_ texture: String) -> String {
