@@ -43,7 +43,7 @@ struct SynthCommand: ParsableCommand {
     @Flag(help: "Harder clips: intensities down to 0.3, blends of confusable classes, talking-like mouth movement, more head motion.")
     var hard = false
 
-    @Option(help: "Share of clips (0–1) rendered from real face photos, warped by the same action units, instead of drawn faces (needs scripts/setup's photos and face models).")
+    @Option(help: "Share of clips (0–1) rendered from real face photos, warped by the same action units, instead of drawn faces (needs scripts/setup's photos and face models). A photo the real-face reference finds smiling animates happy clips only.")
     var realFaces = 0.0
 
     @Option(help: "Share of happy clips (0–1) that laugh: the jaw drops with the smile.")
