@@ -50,7 +50,7 @@ import TensorCore
     @Test func aPhotoShowingAClassOnlyPairsWithIt() {
         let donor = SyntheticClip(id: "donor", label: "Neutral", seed: 9, frameCount: 2, size: 160)
         let resting = FaceTexture(name: "resting", image: donor.render(frame: 0).image, landmarks: donor.landmarks(at: 0))
-        var smiling = resting
+        var smiling = resting.mirrored()   // another picture, so a wrong choice shows
         smiling.name = "smiling"; smiling.expression = "Happy"
         let happy = EmotionClasses.seven.firstIndex(of: "Happy")!
         var seen = 0
@@ -64,7 +64,7 @@ import TensorCore
             } else {
                 #expect(plain.label != happy, "a happy pair always takes the only photo that fits it")
             }
-            // Pairs of other classes keep the resting face, as without the smiling one.
+            // Pairs labelled otherwise show the resting face, as without the smiling one.
             if pair.label != happy { #expect(pair.image == PretrainPairs.pair(seed: 4, index: UInt64(index), size: 16, augment: true,
                                                                                textures: [resting], realFaces: 1).image) }
         }
