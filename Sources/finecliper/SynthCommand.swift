@@ -46,6 +46,9 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Share of clips (0–1) rendered from real face photos, warped by the same action units, instead of drawn faces (needs scripts/setup's photos and face models). A photo the real-face reference finds smiling animates happy clips only.")
     var realFaces = 0.0
 
+    @Flag(help: "Real faces keep their own proportions (landmarks), moved by the action units, instead of being warped to a drawn face's.")
+    var photoShapes = false
+
     @Option(help: "Share of happy clips (0–1) that laugh: the jaw drops with the smile.")
     var laughing = 0.0
 
@@ -63,6 +66,7 @@ struct SynthCommand: ParsableCommand {
         guard (16...2048).contains(size) else { throw ValidationError("--size must be 16…2048") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1…100") }
         guard (0...1).contains(realFaces) else { throw ValidationError("--real-faces must be between 0 and 1") }
+        guard !photoShapes || realFaces > 0 else { throw ValidationError("--photo-shapes needs --real-faces") }
         guard (0...1).contains(laughing) else { throw ValidationError("--laughing must be between 0 and 1") }
         guard (0...1).contains(held) else { throw ValidationError("--held must be between 0 and 1") }
     }
@@ -71,7 +75,7 @@ struct SynthCommand: ParsableCommand {
         var config = SyntheticConfig()
         config.seed = seed; config.trainPerClass = trainPerClass; config.testPerClass = testPerClass
         config.frames = frames; config.size = size; config.jpegQuality = quality; config.parsingMaps = parsing; config.faceCrops = faceCrops; config.hard = hard
-        config.laughing = laughing; config.held = held
+        config.laughing = laughing; config.held = held; config.photoShapes = photoShapes
         let textures = realFaces > 0 ? try RealFaceTextures.load() : []
         if realFaces > 0 {
             guard textures.count >= 4 else { throw CommandError("only \(textures.count) real face textures were found; run scripts/setup", kind: .missingInput) }

@@ -2,6 +2,7 @@
 import Foundation
 import Media
 import Testing
+import TensorCore
 import TestSupport
 @testable import Face
 @testable import Datasets
@@ -9,22 +10,24 @@ import TestSupport
 /// Clips rendered from real face photos (`finecliper synth --real-faces`): the same seed gives the
 /// same bytes, and the face pipeline finds the warped faces' landmarks where the generator put them.
 @Suite(.serialized) struct RealFaceTextureTests {
-    static func synth(_ out: String) throws {
+    static func synth(_ out: String, photoShapes: Bool) throws {
         let run = try FinecliperBinary.run(["synth", "-o", out, "--train-per-class", "1", "--test-per-class", "1", "--frames", "6",
-                                            "--size", "160", "--seed", "5", "--real-faces", "1"])
+                                            "--size", "160", "--seed", "5", "--real-faces", "1"] + (photoShapes ? ["--photo-shapes"] : []))
         #expect(run.status == 0, "\(run.output)")
     }
 
-    @Test func warpedFacesAreDeterministicAndTheirLandmarksExact() throws {
+    /// Warped to the drawn faces' proportions, and keeping the photos' own (`--photo-shapes`).
+    @Test(arguments: [false, true]) func warpedFacesAreDeterministicAndTheirLandmarksExact(photoShapes: Bool) throws {
         let scratch = Scratch()
-        try Self.synth(scratch.path("a"))
-        try Self.synth(scratch.path("b"))
+        try Self.synth(scratch.path("a"), photoShapes: photoShapes)
+        try Self.synth(scratch.path("b"), photoShapes: photoShapes)
         let fm = FileManager.default
         for file in ["clips.jsonl", "synth.json", "landmarks/synth_00003.csv", "frames/synth_00003/00004.jpg", "frames/synth_00012/00006.jpg"] {
             #expect(fm.contents(atPath: scratch.path("a/" + file)) == fm.contents(atPath: scratch.path("b/" + file)), "\(file) differs between two runs")
         }
         let clips = try String(contentsOfFile: scratch.path("a/clips.jsonl"), encoding: .utf8).split(separator: "\n")
         #expect(clips.count == 14 && clips.allSatisfy { $0.contains("\"texture\"") }, "every clip has a real face")
+        #expect(clips.allSatisfy { $0.contains("\"face\"") } == photoShapes, "the photos' proportions are recorded with the clip")
 
         let tracker = FaceTrackerTests.makeTracker()
         var errors: [Double] = [], frames = 0
@@ -42,6 +45,27 @@ import TestSupport
         let mean = errors.reduce(0, +) / Double(max(errors.count, 1))
         print("real-face clips: face in \(errors.count)/\(frames) frames, NME \(String(format: "%.3f", mean)) of the eye distance")
         #expect(errors.count >= frames * 9 / 10 && mean < 0.1)
+    }
+
+    /// A clip wearing a photo's face has the photo's landmarks up to a similarity, moved by the
+    /// same action units: at a level head both are exact.
+    @Test func aClipWearsThePhotosProportions() {
+        var clip = SyntheticClip(id: "a", label: "Surprise", seed: 11, frameCount: 8, size: 160)
+        clip.poseStart = .zero; clip.poseEnd = .zero
+        let donor = SyntheticClip(id: "b", label: "Neutral", seed: 12, frameCount: 8, size: 160)
+        let photo = donor.landmarks(at: 0).map { SIMD2($0.x * 1.3 + 7, $0.y * 1.3 - 4) }
+        var worn = clip
+        worn.wear(FaceTexture(name: "b", image: donor.render(frame: 0).image, landmarks: photo))
+        func shape(_ c: SyntheticClip, _ f: Int, _ e: Bool) -> [SIMD2<Double>] { Array(c.shape(at: f, expression: e).prefix(68)) }
+        let fit = PointSimilarity(from: photo, to: shape(worn, 0, false))
+        #expect(zip(photo.map(fit.apply), shape(worn, 0, false)).allSatisfy { (($0 - $1) * ($0 - $1)).sum() < 1e-18 })
+        let drawnFit = PointSimilarity(from: photo, to: shape(clip, 0, false))
+        #expect(zip(photo.map(drawnFit.apply), shape(clip, 0, false)).contains { (($0 - $1) * ($0 - $1)).sum() > 1 }, "the drawn face has other proportions")
+        let apex = (0..<8).max { clip.envelope(at: $0) < clip.envelope(at: $1) }!
+        for (a, b) in zip(zip(shape(worn, apex, true), shape(worn, apex, false)), zip(shape(clip, apex, true), shape(clip, apex, false))) {
+            #expect(((a.0 - a.1) - (b.0 - b.1)).x.magnitude < 1e-9 && ((a.0 - a.1) - (b.0 - b.1)).y.magnitude < 1e-9)
+        }
+        #expect(shape(worn, apex, true) != shape(worn, apex, false), "the expression moves the worn face")
     }
 
     @Test func aSetMadeWithTexturesNeedsThem() throws {

@@ -38,6 +38,9 @@ public struct SyntheticClip: Codable, Equatable, Sendable {
     public var talking: Talking?
     /// The real face photo this clip is rendered from (`FaceTexture.name`); nil for a drawn face.
     public var texture: String?
+    /// That photo's own proportions (`wear(_:)`): its 68 landmarks in the identity's model frame,
+    /// which take the place of the drawn identity's; nil keeps the drawn proportions.
+    public var face: [SIMD2<Double>]?
 
     public struct Talking: Codable, Equatable, Sendable {
         public var depth: Double
@@ -91,6 +94,17 @@ public struct SyntheticClip: Codable, Equatable, Sendable {
         var g = SeededGenerator(seed: splitMix64(seed ^ 0x484F_4C44))
         guard share > 0, Double(g.uniform(0, 1)) < share else { return }
         onset = -rise * Double(g.uniform(0.5, 1))
+    }
+
+    /// Gives the clip the proportions of `texture`'s face: its landmarks, fitted by a similarity
+    /// onto the drawn identity's, replace the identity's 68 points (their depths kept), so the
+    /// clip's landmarks are a real person's, moved by the same action units. Without it the warp
+    /// reshapes the photo to the drawn identity, whose brows sit higher and whose mouth is
+    /// narrower than the photographed people's.
+    public mutating func wear(_ texture: FaceTexture) {
+        let drawn = identity.neutralShape()[0..<68].map { SIMD2($0.x, $0.y) }
+        let fit = PointSimilarity(from: texture.landmarks, to: drawn)
+        face = texture.landmarks.map(fit.apply)
     }
 
     /// The class a hard clip may be blended with.
@@ -155,6 +169,7 @@ public struct SyntheticClip: Codable, Equatable, Sendable {
     /// With `expression` false the neutral face is projected under the same head pose.
     public func shape(at frame: Int, expression: Bool = true) -> [SIMD2<Double>] {
         var p = identity.neutralShape()
+        if let face { for k in 0..<68 { p[k].x = face[k].x; p[k].y = face[k].y } }
         for a in expression ? intensities(at: frame) : [] {
             for m in a.unit.moves { p[m.index] += SIMD3(m.delta.x, m.delta.y, 0) * a.intensity }
             if a.unit == .eyesClosed {

@@ -27,6 +27,10 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     public var realFaces = 0.0
     public var textures: [String] = []
     public var textureExpressions: [String: String] = [:]
+    /// Real faces keep their own proportions (`SyntheticClip.wear(_:)`) instead of taking the
+    /// drawn identity's; `clips(_:)` cannot know them (it has no photos), the written set's
+    /// `clips.jsonl` and landmarks do.
+    public var photoShapes = false
     /// Share of happy clips that laugh (`SyntheticClip.laugh(share:)`): the jaw drops with the smile.
     public var laughing = 0.0
     /// Share of clips whose expression is already under way at the first frame
@@ -36,7 +40,7 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case seed, trainPerClass, testPerClass, frames, size, jpegQuality, parsingMaps, faceCrops, hard, realFaces, textures, textureExpressions, laughing, held
+        case seed, trainPerClass, testPerClass, frames, size, jpegQuality, parsingMaps, faceCrops, hard, realFaces, textures, textureExpressions, photoShapes, laughing, held
     }
 
     public init(from decoder: Decoder) throws {
@@ -53,6 +57,7 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
         realFaces = try c.decodeIfPresent(Double.self, forKey: .realFaces) ?? 0
         textures = try c.decodeIfPresent([String].self, forKey: .textures) ?? []
         textureExpressions = try c.decodeIfPresent([String: String].self, forKey: .textureExpressions) ?? [:]
+        photoShapes = try c.decodeIfPresent(Bool.self, forKey: .photoShapes) ?? false
         laughing = try c.decodeIfPresent(Double.self, forKey: .laughing) ?? 0
         held = try c.decodeIfPresent(Double.self, forKey: .held) ?? 0
     }
@@ -65,6 +70,7 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
         // Sets of drawn faces only keep the file they always had.
         if realFaces > 0 { try c.encode(realFaces, forKey: .realFaces); try c.encode(textures, forKey: .textures) }
         if realFaces > 0 && !textureExpressions.isEmpty { try c.encode(textureExpressions, forKey: .textureExpressions) }
+        if realFaces > 0 && photoShapes { try c.encode(photoShapes, forKey: .photoShapes) }
         if laughing > 0 { try c.encode(laughing, forKey: .laughing) }
         if held > 0 { try c.encode(held, forKey: .held) }
     }
@@ -153,12 +159,15 @@ public enum SyntheticDataset {
         }
         let all = clips(config)
         var lists = ["train": "", "test": ""], descriptions = "", parameters = ""
-        for (n, (clip, split)) in all.enumerated() {
+        for (n, (drawn, split)) in all.enumerated() {
+            let texture = drawn.texture.flatMap { textures[$0] }
+            var clip = drawn
+            if config.photoShapes, let texture { clip.wear(texture) }
             let folder = "frames/" + clip.id
             try fm.createDirectory(atPath: dir + "/" + folder, withIntermediateDirectories: true)
             if config.parsingMaps { try fm.createDirectory(atPath: dir + "/parsing/" + clip.id, withIntermediateDirectories: true) }
             for f in 0..<clip.frameCount {
-                var (image, parsing) = clip.texture.flatMap { textures[$0] }.map { clip.render(frame: f, texture: $0) } ?? clip.render(frame: f)
+                var (image, parsing) = texture.map { clip.render(frame: f, texture: $0) } ?? clip.render(frame: f)
                 var side = clip.size
                 if config.faceCrops {
                     let box = clip.faceBox(at: f)
