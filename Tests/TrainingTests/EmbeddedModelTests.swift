@@ -28,7 +28,7 @@ import TensorCore
     @Test func reachesItsReportedAccuracyOnTheCheckSet() throws {
         let scratch = Scratch()
         let data = scratch.path("check")
-        let made = try FinecliperBinary.run(["synth", "-o", data, "--face-crops", "--hard", "--real-faces", "0.5", "--train-per-class", "1", "--test-per-class", "10", "--seed", "123"])
+        let made = try FinecliperBinary.run(["synth", "-o", data, "--face-crops", "--hard", "--real-faces", "0.5", "--photo-shapes", "--train-per-class", "1", "--test-per-class", "10", "--seed", "123"])
         #expect(made.status == 0, "\(made.output)")
         // As for any video, the landmark and parsing streams and the descriptions come from the
         // face pipeline (its tracks kept in a cache of the test's own).
@@ -46,8 +46,8 @@ import TensorCore
     }
 
     /// Measured on this set with the shipped model.
-    static let checkUAR = 87.14
-    static let checkWAR = 87.14
+    static let checkUAR = 82.86
+    static let checkWAR = 82.86
 
     /// `dataset phrases`: the model's top phrases against the generator's action units.
     @Test func phrasesAreMeasuredAgainstTheGeneratorsActionUnits() throws {
