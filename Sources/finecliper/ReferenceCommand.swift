@@ -104,12 +104,12 @@ struct ReferenceCommand: ParsableCommand {
                 if json {
                     struct Line: Encodable {
                         let clip: String; let frames: Int; let facesFound: Int; let confidentFrames: Int; let agreeing: Int; let agreement: Double?
-                        let streamAgreement: [String: Double]; let reference: String; let model: String
+                        let balancedAgreement: Double?; let streamAgreement: [String: Double]; let reference: String; let model: String
                     }
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.sortedKeys]
                     print(String(decoding: try encoder.encode(Line(clip: clip, frames: withFace.count, facesFound: builder.facesFound, confidentFrames: agreement.confident,
-                                                                    agreeing: agreement.agreeing, agreement: agreement.rate,
+                                                                    agreeing: agreement.agreeing, agreement: agreement.rate, balancedAgreement: agreement.balancedRate,
                                                                     streamAgreement: Dictionary(uniqueKeysWithValues: streams.compactMap { m, a in a.rate.map { (m.rawValue, $0) } }),
                                                                     reference: referenceLine, model: modelLine)), as: UTF8.self))
                 } else {
@@ -152,13 +152,20 @@ struct ReferenceCommand: ParsableCommand {
     /// Each modality's own top class (its largest margin) against the reference: which streams
     /// carry over to these faces.
     static func streamSummary(_ streams: [Modality: ReferenceAgreement]) -> String? {
-        let parts = Modality.allCases.compactMap { m in streams[m]?.rate.map { String(format: "%@ %.1f %%", m.rawValue, 100 * $0) } }
+        let parts = Modality.allCases.compactMap { m in
+            streams[m].flatMap { a in a.rate.map { String(format: "%@ %.1f %% (%.1f %% per class)", m.rawValue, 100 * $0, 100 * (a.balancedRate ?? 0)) } }
+        }
         return parts.isEmpty ? nil : "each stream alone: " + parts.joined(separator: ", ")
     }
 
     static func summary(_ a: ReferenceAgreement) -> String {
         guard let rate = a.rate else { return "no frame where the reference is at least \(a.minConfidence) sure" }
         let parts = a.perClass.enumerated().filter { $0.element.frames > 0 }.map { "\(ExpressionReference.labels[$0.offset]) \($0.element.agreeing)/\($0.element.frames)" }
-        return String(format: "agreement %.1f %% of %d confident frames (%@)", 100 * rate, a.confident, parts.joined(separator: ", "))
+        var line = String(format: "agreement %.1f %% of %d confident frames, %.1f %% per class (%@)", 100 * rate, a.confident, 100 * (a.balancedRate ?? 0),
+                          parts.joined(separator: ", "))
+        if let m = a.majority, parts.count > 1 {
+            line += String(format: "; always %@ would give %.1f %%, %.1f %% per class", ExpressionReference.labels[m.reference], 100 * m.rate, 100 / Double(parts.count))
+        }
+        return line
     }
 }

@@ -29,12 +29,18 @@ import TestSupport
         a.add(reference: fer(3, 0.9), model: nil)               // no face for the model
         #expect(a.frames == 6 && a.confident == 2 && a.agreeing == 1 && a.rate == 0.5)
         #expect(a.perClass[3] == (1, 1) && a.perClass[4] == (1, 0))
+        // Per class: happy 1/1, sad 0/1; one more happy frame moves the frame share, not this.
+        #expect(a.balancedRate == 0.5)
+        var c = a
+        c.add(reference: fer(3, 0.8), model: [0.9, 0.05, 0.05])
+        #expect(c.rate == 2.0 / 3 && c.balancedRate == 0.5 && c.majority?.reference == 3 && c.majority?.rate == 2.0 / 3)
         #expect(a.choices[3] == [1, 0, 0] && a.choices[4] == [1, 0, 0])
         #expect(a.disagreements.count == 1 && a.disagreements[0].reference == 4 && a.disagreements[0].model.map(\.class) == [0])
         var b = a
         b.merge(a)
         #expect(b.confident == 4 && b.agreeing == 2 && b.choices[4] == [2, 0, 0])
-        #expect(ReferenceAgreement(modelClasses: classes).rate == nil)
+        #expect(ReferenceAgreement(modelClasses: classes).rate == nil && ReferenceAgreement(modelClasses: classes).balancedRate == nil)
+        #expect(ReferenceAgreement(modelClasses: classes).majority == nil)
     }
 
     /// The timeline built crop by crop equals scoring, for every frame, the segment whose centre is
@@ -73,11 +79,14 @@ import TestSupport
         let run = try FinecliperBinary.run(["reference", video, "--json", "--width", "12"])
         #expect(run.status == 0, "\(run.output)")
         let line = run.output.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
-        struct Line: Decodable { let frames: Int; let confidentFrames: Int; let streamAgreement: [String: Double]; let reference: String; let model: String }
+        struct Line: Decodable {
+            let frames: Int; let confidentFrames: Int; let agreement: Double; let balancedAgreement: Double
+            let streamAgreement: [String: Double]; let reference: String; let model: String
+        }
         let result = try JSONDecoder().decode(Line.self, from: Data(line.utf8))
         #expect(result.frames == 72 && result.reference.count == 12 && result.model.count == 12)
         #expect(result.reference.hasPrefix("NN") && result.reference.hasSuffix("HH"), "\(result.reference)")
-        #expect(result.confidentFrames > 60)
+        #expect(result.confidentFrames > 60 && (0...1).contains(result.agreement) && (0...1).contains(result.balancedAgreement))
         // Each modality of the embedded model (variant all) measured on its own.
         #expect(Set(result.streamAgreement.keys) == ["video", "parsing", "landmarks", "description"])
         #expect(result.streamAgreement.values.allSatisfy { (0...1).contains($0) })
