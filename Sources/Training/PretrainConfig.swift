@@ -24,6 +24,8 @@ public struct PretrainConfig: Codable, Equatable, Sendable {
     public var checkpointEvery = 50
     /// Share of pairs drawn from clips rendered from real face photos (nil: none).
     public var realFaces: Double?
+    /// Those faces keep their own proportions (`synth --photo-shapes`); nil: warped to drawn ones.
+    public var photoShapes: Bool?
     /// A CLIP folder whose weights start the run instead of a fresh initialisation (continuing a
     /// pretraining on new pairs).
     public var initFrom: String?

@@ -34,7 +34,8 @@ public enum PretrainPairs {
     /// With `textures`, a `realFaces` share of the pairs shows one of them animated (drawn with
     /// a generator of its own, so the other pairs of a seed stay what they were), among those
     /// that fit the pair's class (`FaceTexture.fits`).
-    public static func pair(seed: UInt64, index: UInt64, size: Int, augment: Bool, textures: [FaceTexture] = [], realFaces: Double = 0) -> PretrainPair {
+    public static func pair(seed: UInt64, index: UInt64, size: Int, augment: Bool, textures: [FaceTexture] = [], realFaces: Double = 0,
+                            photoShapes: Bool = false) -> PretrainPair {
         var g = SeededGeneratorFactory.make(seed, 0x5052_4554, index)
         let label = g.integer(below: EmotionClasses.seven.count)
         var clip = SyntheticClip(id: "pair", label: EmotionClasses.seven[label], seed: g.next(), frameCount: 16, size: frameSize(size))
@@ -42,6 +43,7 @@ public enum PretrainPairs {
         let fitting = textures.filter { $0.fits(clip.label) }
         let texture = !fitting.isEmpty && Double(t.nextUnit()) < realFaces ? fitting[t.integer(below: fitting.count)] : nil
         clip.texture = texture?.name
+        if photoShapes, let texture { clip.wear(texture) }
         let apex = (0..<clip.frameCount).filter { clip.envelope(at: $0) >= (augment ? 0.5 : 0.8) }
         let frame = !apex.isEmpty && (!augment || g.nextUnit() < 0.8) ? apex[g.integer(below: apex.count)] : g.integer(below: clip.frameCount)
         let stream = VisualStream.allCases[g.integer(below: VisualStream.allCases.count)]

@@ -32,7 +32,7 @@ public final class Pretrainer {
     /// The probe's images and labels (built once; the class prompts are encoded at each probe).
     lazy var probe: [PretrainPair] = (0..<config.probePairs).map {
         PretrainPairs.pair(seed: SeededGeneratorFactory.seed(config.seed, 0x5052_4F42), index: UInt64($0), size: clip.config.vision.imageSize, augment: false,
-                           textures: textures, realFaces: config.realFaces ?? 0)
+                           textures: textures, realFaces: config.realFaces ?? 0, photoShapes: config.photoShapes ?? false)
     }
 
     public var lastCheckpoint: String { folder + "/checkpoints/last.safetensors" }
@@ -143,7 +143,7 @@ public final class Pretrainer {
             let started = Date()
             let first = UInt64(state.step) * UInt64(config.batch)
             let pairs = Self.pairs(seed: config.seed, indices: (0..<UInt64(config.batch)).map { first + $0 }, size: size,
-                                   textures: textures, realFaces: config.realFaces ?? 0)
+                                   textures: textures, realFaces: config.realFaces ?? 0, photoShapes: config.photoShapes ?? false)
             let factor = schedule.factor(at: state.step)
             let loss = try step(pairs, lrFactor: factor)
             state.step += 1
@@ -174,8 +174,8 @@ public final class Pretrainer {
     var lastNorm = 0.0
 
     /// The pairs at `indices`, rendered on every core.
-    static func pairs(seed: UInt64, indices: [UInt64], size: Int, textures: [FaceTexture] = [], realFaces: Double = 0) -> [PretrainPair] {
-        parallelMap(indices.count) { PretrainPairs.pair(seed: seed, index: indices[$0], size: size, augment: true, textures: textures, realFaces: realFaces) }
+    static func pairs(seed: UInt64, indices: [UInt64], size: Int, textures: [FaceTexture] = [], realFaces: Double = 0, photoShapes: Bool = false) -> [PretrainPair] {
+        parallelMap(indices.count) { PretrainPairs.pair(seed: seed, index: indices[$0], size: size, augment: true, textures: textures, realFaces: realFaces, photoShapes: photoShapes) }
     }
 
     /// One AdamW step on the symmetric contrastive loss; returns the loss. Pairs whose texts are

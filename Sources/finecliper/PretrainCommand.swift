@@ -31,6 +31,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Steps between probes.") var probeEvery = 250
     @Option(help: "Steps between checkpoints.") var checkpointEvery = 50
     @Option(help: "Share of pairs (0–1) showing animated real face photos, as synth --real-faces renders them.") var realFaces = 0.0
+    @Flag(help: "The real faces keep their own proportions, as synth --photo-shapes renders them.") var photoShapes = false
     @Option(name: .customLong("from"), help: "Start from this CLIP folder's weights (e.g. an earlier run's OUT/clip) instead of from scratch.") var initFrom: String?
     @Option(help: "Thread count (BLAS and the Swift kernels).") var threads = 2
     @Option(name: .long, help: "Run folder (created).") var out: String
@@ -42,6 +43,8 @@ struct PretrainCommand: ParsableCommand {
         config.warmup = warmup; config.seed = seed; config.probePairs = probePairs; config.probeEvery = probeEvery
         config.checkpointEvery = checkpointEvery
         if realFaces > 0 { config.realFaces = realFaces }
+        guard !photoShapes || realFaces > 0 else { throw ValidationError("--photo-shapes needs --real-faces") }
+        if photoShapes { config.photoShapes = true }
         config.initFrom = initFrom
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         Parallelism.setThreads(threads)

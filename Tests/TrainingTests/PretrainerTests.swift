@@ -43,6 +43,12 @@ import TensorCore
         #expect(a.image == b.image && a.image != plain.image)
         #expect(a.text == plain.text && a.label == plain.label && a.stream == plain.stream)
         #expect(PretrainPairs.pair(seed: 3, index: 17, size: 32, augment: true, textures: [texture], realFaces: 0).image == plain.image)
+        // With the photo's own proportions (another person's shape) only the picture changes too.
+        let other = SyntheticClip(id: "other", label: "Neutral", seed: 10, frameCount: 2, size: 160)
+        let shaped = FaceTexture(name: "other", image: other.render(frame: 0).image, landmarks: other.landmarks(at: 0))
+        let own = PretrainPairs.pair(seed: 3, index: 17, size: 32, augment: true, textures: [shaped], realFaces: 1, photoShapes: true)
+        let drawn = PretrainPairs.pair(seed: 3, index: 17, size: 32, augment: true, textures: [shaped], realFaces: 1)
+        #expect(own.image != drawn.image && own.text == drawn.text && own.label == drawn.label && own.stream == drawn.stream)
     }
 
     /// A photo that already shows a class only appears in pairs of that class, and shows it from
