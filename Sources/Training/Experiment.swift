@@ -45,7 +45,8 @@ public final class Experiment {
         let allTrain = splits.splits["train"] ?? [], testClips = splits.splits["test"] ?? []
         guard !allTrain.isEmpty else { throw TrainError.noClips(split: "train") }
         if config.selection == .validation {
-            (train, validation) = Self.carveValidation(allTrain, fraction: config.validationFraction, seed: config.seed, classes: classes.count)
+            let splitSeed = config.validationSeed ?? config.seed
+            (train, validation) = Self.carveValidation(allTrain, fraction: config.validationFraction, seed: splitSeed, classes: classes.count)
         } else {
             (train, validation) = (allTrain, testClips)
         }

@@ -62,6 +62,9 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var weightAverage: Double?
     /// Fraction of each training class held out for validation (selection = validation).
     public var validationFraction = 0.1
+    /// The seed that carves the validation split; nil = `seed`. Set, it keeps the split, and so
+    /// the validation UARs, the same across runs of different seeds.
+    public var validationSeed: UInt64?
     public var augment = true
     /// CLIP's mean/std normalisation of the pixels (DFER-CLIP feeds [0, 1] pixels: off).
     public var normalize = false

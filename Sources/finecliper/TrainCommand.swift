@@ -49,6 +49,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Clips per batch (default 48).") var batch: Int?
     @Option(help: "Frames per clip (default 16).") var frames: Int?
     @Option(help: "Random seed (default 1).") var seed: UInt64?
+    @Option(help: "The seed that carves the validation split (default: --seed); fixed, runs of several seeds validate on the same clips.")
+    var validationSeed: UInt64?
     @Option(help: "sgd or adamw (default sgd).") var optimizer: TrainConfig.OptimizerKind?
     @Option(help: "Model selection: validation or test (default validation).") var selection: TrainConfig.Selection?
     @Option(help: "Learning rate of the adapters (default 0.001).") var adapterRate: Float?
@@ -110,6 +112,7 @@ struct TrainCommand: ParsableCommand {
         if let batch { c.batch = batch }
         if let frames { c.frames = frames }
         if let seed { c.seed = seed }
+        if let validationSeed { c.validationSeed = validationSeed }
         if let optimizer { c.optimizer = optimizer }
         if let selection { c.selection = selection }
         if let adapterRate { c.adapterRate = adapterRate }

@@ -61,6 +61,20 @@ import TensorCore
     }
 
     /// Clips loaded ahead on the prefetch thread give the weights of clips loaded in turn.
+    /// Each seed carves its own validation split, unless a validation seed fixes it.
+    @Test func aValidationSeedKeepsTheSplitAcrossSeeds() throws {
+        let scratch = Scratch()
+        func validation(seed: UInt64, split: UInt64?) throws -> [String] {
+            var c = Self.config(epochs: 1)
+            c.seed = seed; c.validationSeed = split
+            return try Self.trainer(c, scratch.path("run-\(seed)-\(split ?? 0)")).validation.map(\.id)
+        }
+        let first = try validation(seed: 1, split: nil)
+        #expect(try validation(seed: 2, split: nil) != first)
+        #expect(try validation(seed: 2, split: 1) == first)
+        #expect(try validation(seed: 3, split: 1) == first)
+    }
+
     @Test func prefetchingChangesNothing() throws {
         let scratch = Scratch()
         var weights: [[String: Tensor]] = []
