@@ -26,6 +26,9 @@ public struct PretrainConfig: Codable, Equatable, Sendable {
     public var realFaces: Double?
     /// Those faces keep their own proportions (`synth --photo-shapes`); nil: warped to drawn ones.
     public var photoShapes: Bool?
+    /// The real faces' names (`FaceTexture.name`, in order), recorded by the pretrainer from the
+    /// textures it is given: a run says which photos it saw, and resumes only with the same ones.
+    public var textures: [String]?
     /// A CLIP folder whose weights start the run instead of a fresh initialisation (continuing a
     /// pretraining on new pairs).
     public var initFrom: String?

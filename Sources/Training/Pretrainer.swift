@@ -46,6 +46,8 @@ public final class Pretrainer {
     public init(config: PretrainConfig, folder: String, resume: Bool, bpeFile: String, textures: [FaceTexture] = []) throws {
         if let problem = config.validate() { throw TrainError.badConfig(problem) }
         if (config.realFaces ?? 0) > 0 && textures.isEmpty { throw TrainError.badConfig("real faces were asked for but no textures were given") }
+        var config = config
+        config.textures = textures.isEmpty ? nil : textures.map(\.name)
         self.config = config
         self.textures = textures
         self.folder = folder

@@ -153,5 +153,22 @@ import TensorCore
         other.batch = 8
         #expect(throws: TrainError.self) { try Pretrainer(config: other, folder: scratch.path("a"), resume: true, bpeFile: TrainerTests.bpe) }
     }
+
+    /// The run records which real faces its pairs show, and resumes only with the same ones.
+    @Test func theRealFacesAreRecordedAndMustStayTheSame() throws {
+        let scratch = Scratch()
+        let donor = SyntheticClip(id: "donor", label: "Neutral", seed: 9, frameCount: 2, size: 160)
+        let texture = FaceTexture(name: "drawn", image: donor.render(frame: 0).image, landmarks: donor.landmarks(at: 0))
+        var config = Self.config(steps: 2)
+        config.realFaces = 0.5
+        let run = try Pretrainer(config: config, folder: scratch.path("a"), resume: false, bpeFile: TrainerTests.bpe, textures: [texture, texture.mirrored()])
+        #expect(run.config.textures == ["drawn", "drawn~mirror"])
+        try run.run()
+        #expect(throws: TrainError.self) {
+            try Pretrainer(config: config, folder: scratch.path("a"), resume: true, bpeFile: TrainerTests.bpe, textures: [texture])
+        }
+        #expect(try Pretrainer(config: config, folder: scratch.path("a"), resume: true, bpeFile: TrainerTests.bpe,
+                               textures: [texture, texture.mirrored()]).state.step == 2)
+    }
 }
 
