@@ -60,7 +60,6 @@ import TensorCore
         #expect(log.events.contains { if case let .checkpoint(c) = $0 { return c.best } else { return false } })
     }
 
-    /// Clips loaded ahead on the prefetch thread give the weights of clips loaded in turn.
     /// Each seed carves its own validation split, unless a validation seed fixes it.
     @Test func aValidationSeedKeepsTheSplitAcrossSeeds() throws {
         let scratch = Scratch()
@@ -75,6 +74,7 @@ import TensorCore
         #expect(try validation(seed: 3, split: 1) == first)
     }
 
+    /// Clips loaded ahead on the prefetch thread give the weights of clips loaded in turn.
     @Test func prefetchingChangesNothing() throws {
         let scratch = Scratch()
         var weights: [[String: Tensor]] = []
