@@ -52,6 +52,9 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Share of happy clips (0–1) that laugh: the jaw drops with the smile.")
     var laughing = 0.0
 
+    @Option(help: "Share of sad clips (0–1) that cry: the brows knit, the eyes squeeze, the mouth stretches open.")
+    var crying = 0.0
+
     @Option(help: "Share of clips (0–1) whose expression is already under way (at half its apex or more) at the first frame, as in clips cut from longer videos.")
     var held = 0.0
 
@@ -68,6 +71,7 @@ struct SynthCommand: ParsableCommand {
         guard (0...1).contains(realFaces) else { throw ValidationError("--real-faces must be between 0 and 1") }
         guard !photoShapes || realFaces > 0 else { throw ValidationError("--photo-shapes needs --real-faces") }
         guard (0...1).contains(laughing) else { throw ValidationError("--laughing must be between 0 and 1") }
+        guard (0...1).contains(crying) else { throw ValidationError("--crying must be between 0 and 1") }
         guard (0...1).contains(held) else { throw ValidationError("--held must be between 0 and 1") }
     }
 
@@ -75,7 +79,7 @@ struct SynthCommand: ParsableCommand {
         var config = SyntheticConfig()
         config.seed = seed; config.trainPerClass = trainPerClass; config.testPerClass = testPerClass
         config.frames = frames; config.size = size; config.jpegQuality = quality; config.parsingMaps = parsing; config.faceCrops = faceCrops; config.hard = hard
-        config.laughing = laughing; config.held = held; config.photoShapes = photoShapes
+        config.laughing = laughing; config.crying = crying; config.held = held; config.photoShapes = photoShapes
         let textures = realFaces > 0 ? try RealFaceTextures.load() : []
         if realFaces > 0 {
             guard textures.count >= 4 else { throw CommandError("only \(textures.count) real face textures were found; run scripts/setup", kind: .missingInput) }

@@ -171,6 +171,30 @@ import TestSupport
         try expectShareKept(\.laughing, 0.5, named: "laughing")
     }
 
+    /// Crying sad clips open and stretch the mouth and squeeze the eyes instead of pushing the chin
+    /// up; nothing else of the seed changes, no other class cries, and the share is kept in synth.json.
+    @Test func cryingOpensTheMouthOfSadClipsOnly() throws {
+        let plain = (0..<140).map { n in SyntheticClip(id: "c", label: EmotionClasses.seven[n % 7], seed: UInt64(n), hard: true) }
+        let cries = plain.map { c -> SyntheticClip in var c = c; c.cry(share: 0.5); return c }
+        let changed = zip(plain, cries).filter { $0.0.apex != $0.1.apex }
+        #expect(changed.count > 5 && changed.count < 20 && changed.allSatisfy { $0.0.label == "Sad" })
+        for (before, after) in changed {
+            let units = Set(after.apex.map(\.unit))
+            #expect(units.isSuperset(of: [.innerBrowRaiser, .browLowerer, .cheekRaiser, .lidTightener, .lipCornerDepressor, .lipStretcher, .lipsPart, .jawDrop]))
+            #expect(!units.contains(.chinRaiser) && after.apex.allSatisfy { $0.intensity > 0 && $0.intensity <= 1 })
+            // The shown movement: the mouth opens at the apex.
+            let frame = (0..<before.frameCount).max { before.envelope(at: $0) < before.envelope(at: $1) }!
+            #expect(after.landmarks(at: frame)[66].y - after.landmarks(at: frame)[62].y > before.landmarks(at: frame)[66].y - before.landmarks(at: frame)[62].y)
+            var undone = after
+            undone.apex = before.apex
+            #expect(undone == before)
+        }
+        var again = plain[2]
+        again.cry(share: 0.5)
+        #expect(again == cries[2])
+        try expectShareKept(\.crying, 0.5, named: "crying")
+    }
+
     /// A held clip begins at half its apex or more and still reaches it; only its timing changes,
     /// the same clips each time, about the share asked for, and the share is kept in synth.json.
     @Test func heldClipsBeginMidExpression() throws {

@@ -86,6 +86,25 @@ public struct SyntheticClip: Codable, Equatable, Sendable {
         apex.append(Activation(unit: .jawDrop, intensity: min(1, smile.intensity * Double(g.uniform(0.5, 1.0)))))
     }
 
+    /// With probability `share`, a sad clip cries: the cry face of FACS research (the brows drawn
+    /// together with their inner ends raised, the eyes squeezed by the cheeks and lids, the lips
+    /// stretched and parted, the jaw dropped; 1+4+6+7+15+20+25+26), where the plain prototype keeps
+    /// the mouth closed with the chin pushed up, as much of real sadness does not. Drawn from a
+    /// generator of its own, so every other draw of the seed stays as it was.
+    public mutating func cry(share: Double) {
+        guard label == "Sad", share > 0 else { return }
+        var g = SeededGenerator(seed: splitMix64(seed ^ 0x4352_5959))
+        guard Double(g.uniform(0, 1)) < share, let brows = apex.first(where: { $0.unit == .innerBrowRaiser }) else { return }
+        let strength = brows.intensity / 0.9
+        apex.removeAll { $0.unit == .chinRaiser }
+        for (unit, weight) in [(ActionUnit.browLowerer, 0.7), (.cheekRaiser, 0.6), (.lidTightener, 0.7), (.lipStretcher, 0.8),
+                               (.lipsPart, 0.8), (.jawDrop, Double(g.uniform(0.3, 0.7)))] {
+            let intensity = min(1, weight * strength)
+            if let i = apex.firstIndex(where: { $0.unit == unit }) { apex[i].intensity = max(apex[i].intensity, intensity) }
+            else { apex.append(Activation(unit: unit, intensity: intensity)) }
+        }
+    }
+
     /// With probability `share`, the expression is already under way at the first frame (at 0.5–1
     /// of its apex), as in clips cut from longer videos and in photos: the movement says little
     /// there, and the face's shape tells the class. Drawn from a generator of its own, so every

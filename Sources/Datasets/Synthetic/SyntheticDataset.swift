@@ -33,6 +33,8 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     public var photoShapes = false
     /// Share of happy clips that laugh (`SyntheticClip.laugh(share:)`): the jaw drops with the smile.
     public var laughing = 0.0
+    /// Share of sad clips that cry (`SyntheticClip.cry(share:)`): the mouth stretches open, the eyes squeeze.
+    public var crying = 0.0
     /// Share of clips whose expression is already under way at the first frame
     /// (`SyntheticClip.hold(share:)`).
     public var held = 0.0
@@ -40,7 +42,7 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case seed, trainPerClass, testPerClass, frames, size, jpegQuality, parsingMaps, faceCrops, hard, realFaces, textures, textureExpressions, photoShapes, laughing, held
+        case seed, trainPerClass, testPerClass, frames, size, jpegQuality, parsingMaps, faceCrops, hard, realFaces, textures, textureExpressions, photoShapes, laughing, crying, held
     }
 
     public init(from decoder: Decoder) throws {
@@ -59,6 +61,7 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
         textureExpressions = try c.decodeIfPresent([String: String].self, forKey: .textureExpressions) ?? [:]
         photoShapes = try c.decodeIfPresent(Bool.self, forKey: .photoShapes) ?? false
         laughing = try c.decodeIfPresent(Double.self, forKey: .laughing) ?? 0
+        crying = try c.decodeIfPresent(Double.self, forKey: .crying) ?? 0
         held = try c.decodeIfPresent(Double.self, forKey: .held) ?? 0
     }
 
@@ -72,6 +75,7 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
         if realFaces > 0 && !textureExpressions.isEmpty { try c.encode(textureExpressions, forKey: .textureExpressions) }
         if realFaces > 0 && photoShapes { try c.encode(photoShapes, forKey: .photoShapes) }
         if laughing > 0 { try c.encode(laughing, forKey: .laughing) }
+        if crying > 0 { try c.encode(crying, forKey: .crying) }
         if held > 0 { try c.encode(held, forKey: .held) }
     }
 }
@@ -94,6 +98,7 @@ public enum SyntheticDataset {
                 let split = k < config.trainPerClass ? "train" : "test"
                 clip.texture = texture(for: n, split: split, label: name, config)
                 if config.laughing > 0 { clip.laugh(share: config.laughing) }
+                if config.crying > 0 { clip.cry(share: config.crying) }
                 if config.held > 0 { clip.hold(share: config.held) }
                 out.append((clip, split))
             }
