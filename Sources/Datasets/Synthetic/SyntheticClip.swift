@@ -89,7 +89,7 @@ public struct SyntheticClip: Codable, Equatable, Sendable {
     /// With probability `share`, a sad clip cries: the cry face of FACS research (the brows drawn
     /// together with their inner ends raised, the eyes squeezed by the cheeks and lids, the lips
     /// stretched and parted, the jaw dropped; 1+4+6+7+15+20+25+26), where the plain prototype keeps
-    /// the mouth closed with the chin pushed up, as much of real sadness does not. Drawn from a
+    /// the mouth closed with the chin pushed up, which much of real sadness does not. Drawn from a
     /// generator of its own, so every other draw of the seed stays as it was.
     public mutating func cry(share: Double) {
         guard label == "Sad", share > 0 else { return }
